@@ -1,0 +1,156 @@
+"""JSON Schema semantics for marshmallow fields, applied to restkit's own copies of schemas.
+
+marshmallow's defaults are lenient where an OpenAPI client expects strictness: a non-strict
+`Integer` truncates `2.5` to `2` and accepts `"20"` in a JSON body, `Boolean` accepts `"yes"`,
+and a naive datetime is dumped without an offset. restkit copies every declared schema once, at
+declaration time, and wraps the methods of the affected field *instances* so that:
+
+- in a JSON body, `Integer` takes integers as JSON Schema defines them (`20` and `20.0`, not
+  `2.5`, `"20"` or `true`); `Float` and `Decimal` take JSON numbers (strings too when
+  `as_string=True`); `Boolean` takes `true` and `false` only;
+- in string locations (query, path, headers, cookies, form), `Integer` takes ASCII digits with
+  an optional sign only (Python's `int()` would also take `"2_0"` and `" 20 "`);
+- on dump, a naive datetime is taken as UTC, so it always has an offset (RFC 3339).
+  `NaiveDateTime` fields keep dumping naive values: that field type is an explicit choice.
+
+The user's schema objects are never changed. Nothing here runs per request except the wrapped
+checks themselves.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import marshmallow as ma
+
+__all__ = ["copy_schema", "harden_for_dump", "harden_for_load"]
+
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+# Self-referencing schemas (Nested("self")) create a new schema per level on first use; walk a
+# few levels eagerly, which covers the trees clients send, and leave deeper levels as they are.
+_MAX_SAME_CLASS_DEPTH = 4
+
+
+def copy_schema(schema: ma.Schema) -> ma.Schema:
+    """Return a deep copy of `schema` that restkit may change freely."""
+    return copy.deepcopy(schema)
+
+
+def harden_for_load(schema: ma.Schema, *, json: bool) -> None:
+    """Make `schema`'s fields load values the way the OpenAPI document describes them.
+
+    Args:
+        schema: A schema restkit owns (see `copy_schema`); changed in place.
+        json: `True` for a JSON body (typed values), `False` for string locations.
+    """
+    for field in _walk(schema, {}):
+        if isinstance(field, ma.fields.Integer):
+            _wrap_validated(field, _json_integer if json else _string_integer)
+        elif json and isinstance(field, ma.fields.Float | ma.fields.Decimal):
+            _wrap_validated(field, _json_number)
+        elif json and isinstance(field, ma.fields.Boolean):
+            _wrap_deserialize(field, _json_boolean)
+
+
+def harden_for_dump(schema: ma.Schema) -> None:
+    """Make `schema`'s datetime fields dump naive values as UTC, with an offset.
+
+    Args:
+        schema: A schema restkit owns (see `copy_schema`); changed in place.
+    """
+    for field in _walk(schema, {}):
+        if isinstance(field, ma.fields.DateTime) and not isinstance(field, ma.fields.NaiveDateTime):
+            original = field._serialize
+
+            def serialize(
+                value: Any,
+                attr: str | None,
+                obj: Any,
+                _original: Callable[..., Any] = original,
+                **kwargs: Any,
+            ) -> Any:
+                if isinstance(value, dt.datetime) and value.tzinfo is None:
+                    value = value.replace(tzinfo=dt.UTC)
+                return _original(value, attr, obj, **kwargs)
+
+            field._serialize = serialize  # type: ignore[method-assign]
+
+
+def _walk(schema: ma.Schema, depth_by_class: dict[type, int]) -> Iterator[ma.fields.Field[Any]]:
+    """Yield every field of `schema`, recursing into nested schemas and container items."""
+    cls = type(schema)
+    if depth_by_class.get(cls, 0) >= _MAX_SAME_CLASS_DEPTH:
+        return
+    depth_by_class = {**depth_by_class, cls: depth_by_class.get(cls, 0) + 1}
+    for field in schema.fields.values():
+        yield from _walk_field(field, depth_by_class)
+
+
+def _walk_field(
+    field: ma.fields.Field[Any], depth_by_class: dict[type, int]
+) -> Iterator[ma.fields.Field[Any]]:
+    yield field
+    if isinstance(field, ma.fields.Nested):
+        nested = field.schema
+        yield from _walk(nested, depth_by_class)
+    elif isinstance(field, ma.fields.List):
+        yield from _walk_field(field.inner, depth_by_class)
+    elif isinstance(field, ma.fields.Tuple):
+        for item in field.tuple_fields:
+            yield from _walk_field(item, depth_by_class)
+    elif isinstance(field, ma.fields.Mapping):
+        if field.key_field is not None:
+            yield from _walk_field(field.key_field, depth_by_class)
+        if field.value_field is not None:
+            yield from _walk_field(field.value_field, depth_by_class)
+
+
+def _wrap_validated(field: Any, check: Callable[[Any, Any], Any]) -> None:
+    original = field._validated
+
+    def validated(value: Any) -> Any:
+        return original(check(field, value))
+
+    field._validated = validated
+
+
+def _wrap_deserialize(field: Any, check: Callable[[Any, Any], Any]) -> None:
+    original = field._deserialize
+
+    def deserialize(value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return original(check(field, value), attr, data, **kwargs)
+
+    field._deserialize = deserialize
+
+
+def _json_integer(field: Any, value: Any) -> Any:
+    # JSON Schema: "integer" matches any number with a zero fractional part, such as 1.0.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise field.make_error("invalid", input=value)
+
+
+def _string_integer(field: Any, value: Any) -> Any:
+    if isinstance(value, str) and _ASCII_INTEGER.fullmatch(value) is None:
+        raise field.make_error("invalid", input=value)
+    return value
+
+
+def _json_number(field: Any, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise field.make_error("invalid", input=value)
+    if isinstance(value, int | float) or (field.as_string and isinstance(value, str)):
+        return value
+    raise field.make_error("invalid", input=value)
+
+
+def _json_boolean(field: Any, value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    raise field.make_error("invalid", input=value)

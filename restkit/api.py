@@ -1,0 +1,227 @@
+"""The `Api` registry: mounts blueprints of resources onto a Flask app.
+
+```python
+api = Api(url_prefix="/v1", name="v1")
+api.register_blueprint(tasks)
+
+def create_app():
+    app = Flask(__name__)
+    api.init_app(app)
+    return app
+```
+
+`Api(app)` works too. Several APIs may share an app (for example `/v1` and `/v2`), each with
+its own name, URL prefix and settings. Every error under an API's prefix is answered with
+`application/problem+json`: the API installs one app-level handler that renders problems for
+its own routes and prefixes and leaves other errors to Flask (or to a handler the app had).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, current_app, got_request_exception, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response as BaseResponse
+
+from restkit.blueprint import Blueprint, _check_prefix, rule_arguments
+from restkit.errors import DeclarationError, ResponseError
+from restkit.problems import InternalServerError, Problem, problem_for_status
+from restkit.resource import bind_path
+from restkit.settings import Settings
+from restkit.view import make_view
+
+__all__ = ["Api"]
+
+_EXTENSION = "restkit"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+ErrorHandler = Callable[[Exception], Any]
+
+
+@dataclass
+class _AppState:
+    """What restkit keeps per Flask app: its mounted APIs, for the error handler."""
+
+    prefixes: list[str] = field(default_factory=list)
+    blueprint_names: set[str] = field(default_factory=set)
+    api_names: set[str] = field(default_factory=set)
+    fallback: ErrorHandler | None = None
+
+
+class Api:
+    """The registry that mounts blueprints of resources onto a Flask app.
+
+    Args:
+        app: The Flask app; or call `init_app` later (factory style).
+        name: The API's name: the first part of its endpoint names. Unique per app.
+        url_prefix: A prefix for every route, such as `/v1`.
+        **settings: Settings of this API, overriding the app's `RESTKIT_*` config
+            (see `Settings`), for example `max_body_size=10_000_000`.
+
+    Raises:
+        DeclarationError: The name, prefix or a setting is invalid.
+
+    Example:
+        ```python
+        app = Flask(__name__)
+        api = Api(app, url_prefix="/v1", name="v1")
+        api.register_blueprint(tasks)
+        ```
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        name: str = "api",
+        url_prefix: str = "",
+        **settings: Any,
+    ) -> None:
+        if not isinstance(name, str) or _NAME.fullmatch(name) is None:
+            raise DeclarationError(
+                f"Api name {name!r} is invalid; use letters, digits, '_' and '-'."
+            )
+        _check_prefix(url_prefix, f"Api {name!r}")
+        Settings.from_config({}, settings)  # unknown names and bad values fail here, not later
+        self.name = name
+        self.url_prefix = url_prefix.rstrip("/")
+        self._settings_overrides = dict(settings)
+        self._blueprints: dict[str, Blueprint] = {}
+        self._apps: list[weakref.ref[Flask]] = []
+        if app is not None:
+            self.init_app(app)
+
+    @property
+    def blueprints(self) -> tuple[Blueprint, ...]:
+        """The registered blueprints, in registration order."""
+        return tuple(self._blueprints.values())
+
+    def register_blueprint(self, blueprint: Blueprint) -> None:
+        """Add a blueprint to this API, and mount it on every app the API is already on.
+
+        Raises:
+            DeclarationError: Another blueprint of this API has the same name, or a resource
+                cannot take the variables of this API's URL prefix.
+        """
+        if not isinstance(blueprint, Blueprint):
+            raise DeclarationError(
+                f"Api {self.name!r} was given {blueprint!r}; register a restkit.Blueprint."
+            )
+        if blueprint.name in self._blueprints:
+            raise DeclarationError(
+                f"Api {self.name!r} already has a blueprint named {blueprint.name!r}; "
+                "give one of them another name."
+            )
+        self._blueprints[blueprint.name] = blueprint
+        for ref in self._apps:
+            app = ref()
+            if app is not None:
+                self._mount(app, blueprint, self.get_settings(app))
+
+    def get_settings(self, app: Flask) -> Settings:
+        """Return this API's settings on `app`: its keyword arguments over `app.config`."""
+        return Settings.from_config(app.config, self._settings_overrides)
+
+    def init_app(self, app: Flask) -> None:
+        """Mount this API's blueprints on `app` and install the problem handler.
+
+        Raises:
+            DeclarationError: Another API on `app` has this name, or a declaration does not fit
+                the mounted URLs.
+        """
+        state = app.extensions.get(_EXTENSION)
+        if state is None:
+            state = _AppState()
+            app.extensions[_EXTENSION] = state
+            _install_error_handler(app, state)
+        if self.name in state.api_names:
+            raise DeclarationError(
+                f"This Flask app already has an API named {self.name!r}; "
+                "give each Api its own name=..."
+            )
+        state.api_names.add(self.name)
+        state.prefixes.append(self.url_prefix)
+        settings = self.get_settings(app)
+        for blueprint in self._blueprints.values():
+            self._mount(app, blueprint, settings)
+        self._apps.append(weakref.ref(app))
+
+    def _mount(self, app: Flask, blueprint: Blueprint, settings: Settings) -> None:
+        flask_blueprint = FlaskBlueprint(blueprint.name, __name__)
+        prefix = self.url_prefix + blueprint.url_prefix
+        for route in blueprint.routes.values():
+            where = repr(prefix + route.rule)
+            operations = bind_path(route.resource, rule_arguments(prefix + route.rule), where)
+            view = make_view(route.resource, operations, settings, app.response_class)
+            flask_blueprint.add_url_rule(
+                route.rule, endpoint=route.endpoint, view_func=view, methods=list(operations)
+            )
+        # Registering with the API's name as prefix names the endpoints "<api>.<blueprint>.<x>"
+        # as a nested blueprint would, while allowing blueprints to be added after init_app.
+        app.register_blueprint(flask_blueprint, url_prefix=prefix, name_prefix=self.name)
+        state: _AppState = app.extensions[_EXTENSION]
+        state.blueprint_names.add(f"{self.name}.{blueprint.name}")
+
+    def __repr__(self) -> str:
+        return f"<Api {self.name!r} {self.url_prefix or '/'} ({len(self._blueprints)} blueprints)>"
+
+
+def _install_error_handler(app: Flask, state: _AppState) -> None:
+    """Install the app-level handler that answers errors under restkit APIs with problems.
+
+    A handler the app registered for `Exception` before keeps serving everything else. A
+    handler for a more specific class (say `ValueError` or 404) still wins, as Flask picks the
+    most specific one.
+    """
+    state.fallback = app.error_handler_spec[None][None].get(Exception)
+
+    def handle_exception(error: Exception) -> Any:
+        if not _is_ours(state):
+            if state.fallback is not None:
+                return state.fallback(error)
+            if isinstance(error, HTTPException):
+                return error
+            raise error
+        return make_problem_response(error)
+
+    app.register_error_handler(Exception, handle_exception)
+
+
+def _is_ours(state: _AppState) -> bool:
+    if request.blueprint in state.blueprint_names:
+        return True
+    path = request.path
+    return any(
+        prefix == "" or path == prefix or path.startswith(prefix + "/") for prefix in state.prefixes
+    )
+
+
+def make_problem_response(error: Exception) -> BaseResponse:
+    """Return the problem+json response for any exception raised while serving a request.
+
+    `Problem`s render as they are; other HTTP exceptions (`abort(404)`, routing's 404 and 405,
+    werkzeug's 413) become the problem of their status, keeping headers such as `Allow`;
+    anything else is logged with its traceback and answered with a bare 500 problem.
+    """
+    if isinstance(error, Problem):
+        return error.get_response()
+    if isinstance(error, HTTPException) and error.code is not None:
+        if error.response is not None:
+            return error.response
+        default = type(error).description
+        detail = error.description if error.description != default else None
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return problem_for_status(error.code, detail, headers).get_response()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=error)
+    if isinstance(error, ResponseError):
+        logging.getLogger("restkit").error("%s", error)
+    app.log_exception((type(error), error, error.__traceback__))
+    return InternalServerError().get_response()

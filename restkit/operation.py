@@ -1,0 +1,344 @@
+"""Operation declarations and the immutable records they resolve into.
+
+This module is pure: it never touches Flask's request globals, so operations can be built and
+inspected (for example by the OpenAPI builder) without a request.
+
+Use the `operation` decorator on the methods of a `Resource`:
+
+```python
+class Tasks(Resource):
+    @operation(query=TaskFilter, response=TaskSchema(many=True))
+    def get(self, query):
+        ...
+
+    @operation(body=TaskSchema, response=TaskSchema, status=201)
+    def post(self, body):
+        ...
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar
+
+import marshmallow as ma
+
+from restkit.errors import DeclarationError
+
+__all__ = [
+    "LOCATIONS",
+    "Input",
+    "Location",
+    "Operation",
+    "OperationDeclaration",
+    "ResponseSpec",
+    "SchemaLike",
+    "get_declaration",
+    "operation",
+]
+
+#: Where a request carries inputs.
+Location = Literal["path", "query", "headers", "cookies", "body", "form", "files"]
+
+#: Every input location, in the order their errors are reported.
+LOCATIONS: tuple[Location, ...] = ("path", "query", "headers", "cookies", "body", "form", "files")
+
+#: A schema as accepted by declarations: a `Schema` subclass, an instance, or a dict of fields.
+SchemaLike = type[ma.Schema] | ma.Schema | Mapping[str, ma.fields.Field[Any]]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ATTRIBUTE = "__restkit_operation__"
+_NO_BODY_METHODS = frozenset({"get", "head", "delete", "options"})
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSpec:
+    """One declared response of an operation.
+
+    Attributes:
+        schema: The schema the returned object is dumped with, or `None` for no body.
+        description: A description for the OpenAPI document; defaults to the status phrase.
+    """
+
+    schema: ma.Schema | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One declared input: the schema that loads one location of the request."""
+
+    location: Location
+    schema: ma.Schema
+
+
+@dataclass(frozen=True, slots=True)
+class OperationDeclaration:
+    """What the `operation` decorator records on a method, before the resource resolves it.
+
+    Attributes:
+        inputs: The declared inputs, keyed by location.
+        responses: The declared responses, keyed by status code, in declaration order.
+        operation_id: An explicit OpenAPI operationId, or `None` to derive one.
+        summary: A one-line summary; defaults to the docstring's first line.
+        description: A longer description; defaults to the rest of the docstring.
+        tags: Extra OpenAPI tags, besides the blueprint's.
+        deprecated: Whether clients should stop using the operation.
+        max_body_size: This operation's own body size limit in bytes, or `None` for the API's.
+    """
+
+    inputs: Mapping[Location, Input]
+    responses: Mapping[int, ResponseSpec]
+    operation_id: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+    max_body_size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A resolved operation: one HTTP method of one resource, ready to plan and to document.
+
+    Attributes:
+        method: The HTTP method in upper case, for example `"GET"`.
+        function_name: The name of the resource method that implements it, for example `"get"`.
+        resource_name: The resource class's name.
+        declaration: What the method declared.
+        path_arguments: The URL variables the method receives as keyword arguments.
+        summary: The summary for the OpenAPI document, if any.
+        description: The description for the OpenAPI document, if any.
+    """
+
+    method: str
+    function_name: str
+    resource_name: str
+    declaration: OperationDeclaration
+    path_arguments: tuple[str, ...] = ()
+    summary: str | None = None
+    description: str | None = field(default=None)
+
+    @property
+    def inputs(self) -> Mapping[Location, Input]:
+        """The declared inputs, keyed by location."""
+        return self.declaration.inputs
+
+    @property
+    def responses(self) -> Mapping[int, ResponseSpec]:
+        """The declared responses, keyed by status code."""
+        return self.declaration.responses
+
+    @property
+    def qualname(self) -> str:
+        """`Resource.method`, the name used in error messages."""
+        return f"{self.resource_name}.{self.function_name}"
+
+
+def make_schema(value: SchemaLike, culprit: str) -> ma.Schema:
+    """Return a schema instance for a declared schema, a class or a dict of fields.
+
+    Raises:
+        DeclarationError: The value is not a schema.
+    """
+    if isinstance(value, ma.Schema):
+        return value
+    if isinstance(value, type) and issubclass(value, ma.Schema):
+        return value()
+    if isinstance(value, Mapping) and all(isinstance(f, ma.fields.Field) for f in value.values()):
+        return ma.Schema.from_dict(dict(value))()
+    raise DeclarationError(
+        f"{culprit} is {value!r}, which is not a marshmallow schema. Pass a Schema subclass, "
+        "an instance, or a dict of marshmallow fields."
+    )
+
+
+def operation(
+    *,
+    path: SchemaLike | None = None,
+    query: SchemaLike | None = None,
+    headers: SchemaLike | None = None,
+    cookies: SchemaLike | None = None,
+    body: SchemaLike | None = None,
+    form: SchemaLike | None = None,
+    files: SchemaLike | None = None,
+    response: SchemaLike | None = None,
+    status: int | None = None,
+    responses: Mapping[int, SchemaLike | ResponseSpec | None] | None = None,
+    operation_id: str | None = None,
+    summary: str | None = None,
+    description: str | None = None,
+    tags: tuple[str, ...] = (),
+    deprecated: bool = False,
+    max_body_size: int | None = None,
+) -> Callable[[F], F]:
+    """Declare a resource method's inputs and responses.
+
+    Each input location given a schema is loaded with it, and the loaded data is passed to the
+    method as the keyword argument of the same name (`query=...`, `body=...`). Path values are
+    passed one keyword argument each, loaded through `path` when it is given. The errors of all
+    locations of a request are reported together in one 422 problem.
+
+    Declare the responses either with `response` and `status` (200 unless given) or, for
+    several, with a `responses` mapping of status code to schema (`None` for no body). A view
+    may only answer with a declared status, so the OpenAPI document stays true to the code.
+
+    Args:
+        path: Schema for the URL variables.
+        query: Schema for the query string; a `List` field takes a repeated key.
+        headers: Schema for request headers; a field `x_request_id` reads `X-Request-Id`
+            unless it has a `data_key`.
+        cookies: Schema for cookies.
+        body: Schema for a JSON body (`application/json` or any `+json` type).
+        form: Schema for form fields (urlencoded or multipart).
+        files: Schema for uploaded files (multipart); use `marshmallow.fields.Raw` fields.
+        response: The schema of the success response, or `None` for no body.
+        status: The success status code, 200 unless given; `status=204` alone declares a
+            response with no body.
+        responses: Several responses, status code to schema or `ResponseSpec`.
+        operation_id: The OpenAPI operationId, when the derived one does not fit.
+        summary: The OpenAPI summary; defaults to the docstring's first line.
+        description: The OpenAPI description; defaults to the rest of the docstring.
+        tags: Extra OpenAPI tags.
+        deprecated: Mark the operation deprecated.
+        max_body_size: This operation's body size limit in bytes, for example for uploads.
+
+    Returns:
+        A decorator that records the declaration on the method and returns it unchanged.
+
+    Raises:
+        DeclarationError: The declaration is inconsistent (see the message).
+
+    Example:
+        ```python
+        class TaskItem(Resource):
+            @operation(response=TaskSchema)
+            def get(self, task_id: int):
+                return get_task_or_404(task_id)
+
+            @operation(responses={204: None})
+            def delete(self, task_id: int):
+                delete_task(task_id)
+        ```
+    """
+    given = {
+        "path": path,
+        "query": query,
+        "headers": headers,
+        "cookies": cookies,
+        "body": body,
+        "form": form,
+        "files": files,
+    }
+
+    def decorate(function: F) -> F:
+        culprit = function.__qualname__
+        inputs: dict[Location, Input] = {}
+        for location in LOCATIONS:
+            value = given[location]
+            if value is not None:
+                schema = make_schema(value, f"{culprit}'s {location}=")
+                inputs[location] = Input(location, schema)
+        resolved = _resolve_responses(culprit, response, status, responses)
+        if max_body_size is not None and (
+            isinstance(max_body_size, bool)
+            or not isinstance(max_body_size, int)
+            or max_body_size < 1
+        ):
+            raise DeclarationError(
+                f"{culprit} declares max_body_size={max_body_size!r}; "
+                "give a positive number of bytes."
+            )
+        declaration = OperationDeclaration(
+            inputs=MappingProxyType(inputs),
+            responses=MappingProxyType(resolved),
+            operation_id=operation_id,
+            summary=summary,
+            description=description,
+            tags=tuple(tags),
+            deprecated=deprecated,
+            max_body_size=max_body_size,
+        )
+        setattr(function, _ATTRIBUTE, declaration)
+        return function
+
+    return decorate
+
+
+def _resolve_responses(
+    culprit: str,
+    response: SchemaLike | None,
+    status: int | None,
+    responses: Mapping[int, SchemaLike | ResponseSpec | None] | None,
+) -> dict[int, ResponseSpec]:
+    if responses is not None and (response is not None or status is not None):
+        raise DeclarationError(
+            f"{culprit} declares both response=/status= and responses=; "
+            "use one of them: responses={201: TaskSchema, 202: None} for several."
+        )
+    if responses is None:
+        if response is None and status is None:
+            raise DeclarationError(
+                f"{culprit} declares no response. Add response=SomeSchema (200), "
+                "status=204 for no body, or responses={...}."
+            )
+        code = status if status is not None else 200
+        responses = {code: response}
+    if not responses:
+        raise DeclarationError(f"{culprit} declares responses={{}}; declare at least one.")
+    resolved: dict[int, ResponseSpec] = {}
+    for code, value in responses.items():
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+            raise DeclarationError(f"{culprit} declares a response for {code!r}; use 100-599.")
+        if code < 200 or code >= 400:
+            raise DeclarationError(
+                f"{culprit} declares a {code} response; declare only success (2xx) and "
+                "redirect (3xx) responses here. Errors are problems: raise restkit.problems "
+                "classes instead."
+            )
+        if isinstance(value, ResponseSpec):
+            spec = value
+        elif value is None:
+            spec = ResponseSpec(None)
+        else:
+            spec = ResponseSpec(make_schema(value, f"{culprit}'s response {code}"))
+        if code in (204, 304) and spec.schema is not None:
+            raise DeclarationError(
+                f"{culprit} declares a schema for {code}, a status that has no body. "
+                f"Declare {{{code}: None}} or use 200."
+            )
+        resolved[code] = spec
+    if not any(200 <= code < 300 for code in resolved):
+        raise DeclarationError(f"{culprit} declares no success (2xx) response; add one.")
+    return resolved
+
+
+def get_declaration(function: Callable[..., Any]) -> OperationDeclaration | None:
+    """Return what `operation` recorded on `function`, or `None` if it was not decorated."""
+    declaration = getattr(function, _ATTRIBUTE, None)
+    return declaration if isinstance(declaration, OperationDeclaration) else None
+
+
+def check_method_inputs(culprit: str, method: str, inputs: Mapping[Location, Input]) -> None:
+    """Check that the inputs fit the HTTP method and each other.
+
+    Raises:
+        DeclarationError: A GET/DELETE with a body, a JSON body with form fields, and so on.
+    """
+    has_body = [location for location in ("body", "form", "files") if location in inputs]
+    if has_body and method in _NO_BODY_METHODS:
+        where = "query=..." if method != "delete" else "path or query=..."
+        raise DeclarationError(
+            f"{culprit} declares {has_body[0]}=...; {method.upper()} has no body. "
+            f"Move it to {where} or to post()."
+        )
+    if "body" in inputs and ("form" in inputs or "files" in inputs):
+        other = "form" if "form" in inputs else "files"
+        raise DeclarationError(
+            f"{culprit} declares both body=... (JSON) and {other}=...; a request has one body. "
+            "Put every field in form=... and files=... (multipart) or all in body=... (JSON)."
+        )

@@ -1,0 +1,371 @@
+"""Request parsing: each operation's inputs are read and loaded by a plan made once.
+
+`RequestPlan` is built when an API is mounted. At request time it reads each declared
+location, loads it with a private, hardened copy of the declared schema, and collects the
+errors of every location into one 422 `UnprocessableContent` problem. Malformed bodies stop
+earlier: 400 for invalid JSON, 413 for a body over the limit, 415 for a wrong `Content-Type`.
+
+The plan is given the request object; it never reads Flask's globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import marshmallow as ma
+from marshmallow.exceptions import SCHEMA
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request
+
+from restkit._fields import copy_schema, harden_for_load
+from restkit._json import decode_json
+from restkit.operation import Location, Operation
+from restkit.problems import (
+    ContentTooLarge,
+    InputError,
+    UnprocessableContent,
+    UnsupportedMediaType,
+)
+from restkit.settings import Settings
+
+__all__ = ["RequestPlan", "header_name"]
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_MULTIPART = ("multipart/form-data",)
+# Locations whose values arrive as strings, parsed with string rules (see restkit._fields).
+_STRING_LOCATIONS = frozenset({"path", "query", "headers", "cookies", "form", "files"})
+# Locations that carry other things besides the declared values: ignore what is undeclared.
+_LENIENT_LOCATIONS = frozenset({"path", "query", "headers", "cookies"})
+
+
+def header_name(field_name: str) -> str:
+    """Return the HTTP header a header-schema field reads when it has no `data_key`.
+
+    `x_request_id` reads `X-Request-Id`. Header names are case-insensitive (RFC 9110 §5.1).
+    """
+    return "-".join(part.capitalize() for part in field_name.split("_"))
+
+
+def is_multiple(field: ma.fields.Field[Any]) -> bool:
+    """Whether a field takes every value of a repeated key (`?tag=a&tag=b`).
+
+    `List` and `Tuple` fields do; a field may say otherwise with an `is_multiple` attribute,
+    the convention of webargs (whose `DelimitedList` takes one comma-separated value).
+    """
+    explicit = getattr(field, "is_multiple", None)
+    if explicit is not None:
+        return bool(explicit)
+    return isinstance(field, ma.fields.List | ma.fields.Tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """How one declared value is read: its name on the wire and in the schema's input."""
+
+    wire: str
+    key: str
+    multiple: bool
+
+
+class _LocationPlan:
+    """Reads and loads one location with a private, hardened copy of its schema."""
+
+    def __init__(self, location: Location, declared: ma.Schema) -> None:
+        self.location = location
+        self.schema = copy_schema(declared)
+        harden_for_load(self.schema, json=location not in _STRING_LOCATIONS)
+        explicit = self.schema.unknown != ma.RAISE or hasattr(type(self.schema).Meta, "unknown")
+        self.unknown = (
+            self.schema.unknown if explicit or location not in _LENIENT_LOCATIONS else ma.EXCLUDE
+        )
+        self.keys: list[_Key] = []
+        for name, field in self.schema.load_fields.items():
+            key = field.data_key if field.data_key is not None else name
+            wire = header_name(key) if location == "headers" and field.data_key is None else key
+            self.keys.append(_Key(wire, key, is_multiple(field)))
+        self.multiple = frozenset(k.key for k in self.keys if k.multiple)
+        self.wire_names = {k.key: k.wire for k in self.keys}
+        self.read_only = frozenset(
+            field.data_key if field.data_key is not None else name
+            for name, field in self.schema.fields.items()
+            if field.dump_only
+        )
+
+    def load(self, data: Any, errors: list[InputError]) -> Any:
+        try:
+            return self.schema.load(data, unknown=self.unknown)
+        except ma.ValidationError as error:
+            errors.extend(self.input_errors(error.messages))
+            return None
+
+    def read_multidict(
+        self, values: MultiDict[str, Any], errors: list[InputError]
+    ) -> dict[str, Any]:
+        """Return the values of a query string or form, lists for multiple fields."""
+        data: dict[str, Any] = {}
+        for key, items in values.lists():
+            if key in self.multiple:
+                data[key] = items
+            elif len(items) == 1:
+                data[key] = items[0]
+            else:
+                errors.append(
+                    InputError(self.location, f"Expected one value, got {len(items)}.", name=key)
+                )
+        return data
+
+    def read_declared(
+        self, values: Any, errors: list[InputError], *, split_lists: bool
+    ) -> dict[str, Any]:
+        """Return the declared values of headers or cookies (case rules are the container's)."""
+        data: dict[str, Any] = {}
+        for key in self.keys:
+            items = values.getlist(key.wire)
+            if not items:
+                continue
+            if key.multiple:
+                if split_lists:
+                    # RFC 9110 §5.3: a list-based field may come as one comma-separated line.
+                    items = [part.strip() for item in items for part in item.split(",")]
+                data[key.key] = [item for item in items if item]
+            elif len(items) == 1 or not split_lists:
+                data[key.key] = items[0]
+            else:
+                errors.append(
+                    InputError(
+                        self.location, f"Expected one value, got {len(items)}.", name=key.wire
+                    )
+                )
+        return data
+
+    def input_errors(self, messages: Any) -> list[InputError]:
+        """Turn marshmallow's nested messages into flat `InputError`s for this location."""
+        if self.location == "body":
+            return list(_pointer_errors(messages, "", self.read_only))
+        found: list[InputError] = []
+        if not isinstance(messages, Mapping):
+            return [InputError(self.location, str(message), name="") for message in messages]
+        for key, nested in messages.items():
+            name = self.wire_names.get(key, key)
+            for prefix, detail in _flat_messages(nested, ""):
+                detail = _read_only(detail) if key in self.read_only else detail
+                found.append(InputError(self.location, prefix + detail, name=str(name)))
+        return found
+
+
+def _read_only(detail: str) -> str:
+    return "This field is read-only." if detail == "Unknown field." else detail
+
+
+def _escape(token: Any) -> str:
+    # RFC 6901 §3: "~" is written "~0" and "/" is written "~1".
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def _pointer_errors(messages: Any, pointer: str, read_only: frozenset[str]) -> Iterable[InputError]:
+    if isinstance(messages, Mapping):
+        for key, nested in messages.items():
+            if key == SCHEMA:
+                yield from _pointer_errors(nested, pointer, frozenset())
+            elif pointer == "" and key in read_only:
+                for message in _strings(nested):
+                    yield InputError("body", _read_only(message), pointer=f"/{_escape(key)}")
+            else:
+                yield from _pointer_errors(nested, f"{pointer}/{_escape(key)}", frozenset())
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            if isinstance(item, Mapping):
+                yield from _pointer_errors(item, pointer, frozenset())
+            else:
+                yield InputError("body", str(item), pointer=pointer)
+    else:
+        yield InputError("body", str(messages), pointer=pointer)
+
+
+def _strings(messages: Any) -> list[str]:
+    return [detail for _, detail in _flat_messages(messages, "")]
+
+
+def _flat_messages(messages: Any, prefix: str) -> Iterable[tuple[str, str]]:
+    """Yield (prefix, message) pairs; items of lists are prefixed `Item 1: `."""
+    if isinstance(messages, Mapping):
+        for key, nested in messages.items():
+            inner = prefix if key == SCHEMA else f"{prefix}Item {key}: "
+            yield from _flat_messages(nested, inner)
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            yield from _flat_messages(item, prefix)
+    else:
+        yield prefix, str(messages)
+
+
+class RequestPlan:
+    """How one operation reads its request: made once, run per request.
+
+    Args:
+        operation: The resolved operation.
+        settings: The settings of the API the operation is mounted in.
+    """
+
+    def __init__(self, operation: Operation, settings: Settings) -> None:
+        self.operation = operation
+        inputs = operation.inputs
+        self.plans = {
+            location: _LocationPlan(location, spec.schema) for location, spec in inputs.items()
+        }
+        self.max_body_size = operation.declaration.max_body_size or settings.max_body_size
+        self.max_json_depth = settings.max_json_depth
+        self.takes_body = any(location in inputs for location in ("body", "form", "files"))
+        self.steps: list[
+            Callable[[Request, Mapping[str, Any], dict[str, Any], list[InputError]], None]
+        ]
+        self.steps = [getattr(self, f"_read_{location}") for location in self.plans]
+        if "path" not in self.plans:
+            self.steps.insert(0, self._pass_path)
+
+    def parse(self, request: Request, view_args: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the method's keyword arguments for this request.
+
+        Raises:
+            BadRequest: The JSON body is malformed or nested too deeply.
+            ContentTooLarge: The body is larger than the limit.
+            UnsupportedMediaType: The body's `Content-Type` is not one the operation takes.
+            UnprocessableContent: Some values are invalid; every one of them is listed.
+        """
+        if self.takes_body:
+            self._limit_body(request)
+        arguments: dict[str, Any] = {}
+        errors: list[InputError] = []
+        for step in self.steps:
+            step(request, view_args, arguments, errors)
+        if errors:
+            raise UnprocessableContent(errors)
+        return arguments
+
+    def _limit_body(self, request: Request) -> None:
+        limit = self.max_body_size
+        length = request.content_length
+        if length is not None and length > limit:
+            raise ContentTooLarge(f"The request body is larger than {limit} bytes.")
+        # Bodies without Content-Length (chunked) are cut off at the limit while read.
+        request.max_content_length = limit
+
+    def _pass_path(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        arguments.update(view_args)
+
+    def _read_path(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        loaded = self.plans["path"].load(dict(view_args), errors)
+        if loaded is not None:
+            arguments.update(loaded)
+
+    def _read_query(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        plan = self.plans["query"]
+        arguments["query"] = plan.load(plan.read_multidict(request.args, errors), errors)
+
+    def _read_headers(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        plan = self.plans["headers"]
+        data = plan.read_declared(request.headers, errors, split_lists=True)
+        arguments["headers"] = plan.load(data, errors)
+
+    def _read_cookies(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        plan = self.plans["cookies"]
+        # RFC 6265 §5.4: the most specific cookie of a repeated name comes first; take it.
+        data = plan.read_declared(request.cookies, errors, split_lists=False)
+        arguments["cookies"] = plan.load(data, errors)
+
+    def _read_body(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        plan = self.plans["body"]
+        raw = request.get_data(cache=True)
+        if not raw:
+            errors.append(InputError("body", "A JSON request body is required.", pointer=""))
+            arguments["body"] = None
+            return
+        mimetype = request.mimetype
+        if mimetype != "application/json" and not (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        ):
+            raise UnsupportedMediaType(
+                _media_type_detail(mimetype, "application/json"),
+                headers={"Accept": "application/json"},
+            )
+        value = decode_json(raw, self.max_json_depth)
+        arguments["body"] = plan.load(value, errors)
+
+    def _read_form(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        plan = self.plans["form"]
+        accepted = _MULTIPART if "files" in self.plans else _FORM_TYPES
+        _check_form_type(request, accepted)
+        arguments["form"] = plan.load(plan.read_multidict(request.form, errors), errors)
+
+    def _read_files(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        plan = self.plans["files"]
+        _check_form_type(request, _MULTIPART)
+        arguments["files"] = plan.load(plan.read_multidict(request.files, errors), errors)
+
+
+def _check_form_type(request: Request, accepted: tuple[str, ...]) -> None:
+    mimetype = request.mimetype
+    if mimetype in accepted:
+        return
+    if not mimetype and not request.content_length:
+        return  # no body at all: an empty form, whose required fields are reported as missing
+    raise UnsupportedMediaType(
+        _media_type_detail(mimetype, " or ".join(accepted)),
+        headers={"Accept": ", ".join(accepted)},
+    )
+
+
+def _media_type_detail(mimetype: str, expected: str) -> str:
+    if not mimetype:
+        return f"The request body has no Content-Type; send it as {expected}."
+    return f"The request body is {mimetype}; send it as {expected}."

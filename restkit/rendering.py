@@ -1,0 +1,106 @@
+"""Response rendering: a view's return value becomes a response by a plan made once.
+
+A view may return:
+
+- an object, dumped with the schema of the operation's first declared success status;
+- `(object, status)`, dumped with the schema declared for that status;
+- `(object, headers)` or `(object, status, headers)`, with extra response headers;
+- a ready `Response`, sent as it is.
+
+Only declared statuses may be returned, so the OpenAPI document stays true to the code; any
+other raises `ResponseError`, which the API answers with a logged 500 problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from werkzeug.datastructures import Headers
+from werkzeug.sansio.response import Response as BaseResponse
+from werkzeug.wrappers import Response
+
+from restkit._fields import copy_schema, harden_for_dump
+from restkit._json import encode_json
+from restkit.errors import ResponseError
+from restkit.operation import Operation
+
+__all__ = ["JSON_CONTENT_TYPE", "ResponsePlan"]
+
+#: The media type of every JSON response body.
+JSON_CONTENT_TYPE = "application/json"
+
+HeadersLike = Mapping[str, Any] | list[tuple[str, Any]] | Headers
+
+
+class ResponsePlan:
+    """How one operation turns its return values into responses.
+
+    Args:
+        operation: The resolved operation.
+        response_class: The response class to build, normally the Flask app's.
+    """
+
+    def __init__(self, operation: Operation, response_class: type[Response]) -> None:
+        self.operation = operation
+        self.response_class = response_class
+        self.default_status = next(code for code in operation.responses if 200 <= code < 300)
+        self.dumpers: dict[int, Callable[[Any], Any] | None] = {}
+        for code, spec in operation.responses.items():
+            if spec.schema is None:
+                self.dumpers[code] = None
+            else:
+                schema = copy_schema(spec.schema)
+                harden_for_dump(schema)
+                self.dumpers[code] = schema.dump
+
+    def render(self, value: Any) -> BaseResponse:
+        """Return the response for a view's return value.
+
+        Raises:
+            ResponseError: The value's status is not declared, or it has a body where the
+                declaration says there is none, or the tuple has an unknown shape.
+        """
+        if isinstance(value, BaseResponse):
+            return value
+        status = self.default_status
+        headers: HeadersLike | None = None
+        if isinstance(value, tuple):
+            value, status, headers = self._unpack(value)
+        try:
+            dump = self.dumpers[status]
+        except (KeyError, TypeError):
+            declared = ", ".join(str(code) for code in self.dumpers)
+            raise ResponseError(
+                f"{self.operation.qualname} returned status {status!r}, which it does not "
+                f"declare (it declares {declared}). Add it to the operation's responses, or "
+                "raise a restkit.problems class for an error."
+            ) from None
+        if dump is None:
+            if value is not None:
+                raise ResponseError(
+                    f"{self.operation.qualname} returned a body with status {status}, which it "
+                    f"declares without one. Return None, or declare a schema for {status}."
+                )
+            response = self.response_class(status=status)
+            del response.headers["Content-Type"]
+        else:
+            response = self.response_class(
+                encode_json(dump(value)), status=status, content_type=JSON_CONTENT_TYPE
+            )
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    def _unpack(self, value: tuple[Any, ...]) -> tuple[Any, Any, HeadersLike | None]:
+        if len(value) == 3:
+            return value[0], value[1], value[2]
+        if len(value) == 2:
+            if isinstance(value[1], int) and not isinstance(value[1], bool):
+                return value[0], value[1], None
+            if isinstance(value[1], Mapping | list | Headers):
+                return value[0], self.default_status, value[1]
+        raise ResponseError(
+            f"{self.operation.qualname} returned a tuple of {len(value)} items; return "
+            "(object, status), (object, headers) or (object, status, headers)."
+        )
