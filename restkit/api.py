@@ -18,7 +18,6 @@ its own routes and prefixes and leaves other errors to Flask (or to a handler th
 
 from __future__ import annotations
 
-import logging
 import re
 import weakref
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
 from restkit.blueprint import Blueprint, _check_prefix, rule_arguments
-from restkit.errors import DeclarationError, ResponseError
+from restkit.errors import DeclarationError
 from restkit.problems import InternalServerError, Problem, problem_for_status
 from restkit.resource import bind_path
 from restkit.settings import Settings
@@ -221,7 +220,5 @@ def make_problem_response(error: Exception) -> BaseResponse:
         return problem_for_status(error.code, detail, headers).get_response()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=error)
-    if isinstance(error, ResponseError):
-        logging.getLogger("restkit").error("%s", error)
     app.log_exception((type(error), error, error.__traceback__))
     return InternalServerError().get_response()
