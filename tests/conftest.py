@@ -20,7 +20,10 @@ def make_client() -> Callable[..., FlaskClient]:
     """
 
     def make(
-        routes: dict[str, type[Resource]], *, config: dict[str, Any] | None = None, **api_kwargs: Any
+        routes: dict[str, type[Resource]],
+        *,
+        config: dict[str, Any] | None = None,
+        **api_kwargs: Any,
     ) -> FlaskClient:
         blueprint = Blueprint("test")
         for rule, resource in routes.items():
