@@ -1,0 +1,1 @@
+"""restkit's benchmarks, run with `make bench` (`python -m benchmarks`)."""
