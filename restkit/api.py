@@ -48,7 +48,7 @@ ErrorHandler = Callable[[Exception], Any]
 class _AppState:
     """What restkit keeps per Flask app: its mounted APIs, for the error handler."""
 
-    prefixes: list[str] = field(default_factory=list)
+    prefixes: list[re.Pattern[str]] = field(default_factory=list)
     blueprint_names: set[str] = field(default_factory=set)
     api_names: set[str] = field(default_factory=set)
     fallback: ErrorHandler | None = None
@@ -146,7 +146,7 @@ class Api:
                 "give each Api its own name=..."
             )
         state.api_names.add(self.name)
-        state.prefixes.append(self.url_prefix)
+        state.prefixes.append(_prefix_pattern(self.url_prefix))
         settings = self.get_settings(app)
         for blueprint in self._blueprints.values():
             self._mount(app, blueprint, settings)
@@ -197,9 +197,17 @@ def _is_ours(state: _AppState) -> bool:
     if request.blueprint in state.blueprint_names:
         return True
     path = request.path
-    return any(
-        prefix == "" or path == prefix or path.startswith(prefix + "/") for prefix in state.prefixes
-    )
+    return any(prefix.match(path) for prefix in state.prefixes)
+
+
+def _prefix_pattern(prefix: str) -> re.Pattern[str]:
+    """Return a regex matching the paths under a URL prefix, which may have variables."""
+    pattern = ""
+    for static, variable in re.findall(r"([^<]*)(<[^>]*>)?", prefix):
+        pattern += re.escape(static)
+        if variable:
+            pattern += ".+" if variable.startswith("<path:") else "[^/]+"
+    return re.compile(pattern + "(?:/|$)")
 
 
 def make_problem_response(error: Exception) -> BaseResponse:

@@ -62,13 +62,10 @@ def rule_arguments(rule: str) -> tuple[str, ...]:
     try:
         bound = Rule(rule, endpoint="_")
         Map([bound])
-    except (ValueError, LookupError) as error:
+    except (ValueError, LookupError, SyntaxError) as error:
         raise DeclarationError(f"The URL rule {rule!r} is invalid: {error}") from None
-    names: list[str] = []
-    for name in re.findall(r"<(?:[^<>:]+:)?([A-Za-z_][A-Za-z0-9_]*)(?:\([^)]*\))?>", rule):
-        if name not in names:
-            names.append(name)
-    return tuple(names)
+    # Werkzeug rejected repeated names above, so these are unique.
+    return tuple(re.findall(r"<(?:[^<>:]+:)?([A-Za-z_][A-Za-z0-9_]*)(?:\([^)]*\))?>", rule))
 
 
 class Blueprint:
@@ -146,7 +143,10 @@ class Blueprint:
                 f"{rule!r} needs another: pass endpoint='...'."
             )
         where = repr(self.url_prefix + rule)
-        operations = bind_path(resource, rule_arguments(self.url_prefix + rule), where)
+        # The API's prefix may add URL variables: required arguments are checked at init_app.
+        operations = bind_path(
+            resource, rule_arguments(self.url_prefix + rule), where, complete=False
+        )
         self._routes[endpoint] = Route(rule, endpoint, resource, MappingProxyType(operations))
 
     def route(self, rule: str, *, endpoint: str | None = None) -> Callable[[R], R]:

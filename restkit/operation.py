@@ -236,7 +236,8 @@ def operation(
     }
 
     def decorate(function: F) -> F:
-        culprit = function.__qualname__
+        # "Tasks.get", also for a class defined inside a function ("f.<locals>.Tasks.get").
+        culprit = ".".join(function.__qualname__.split(".")[-2:])
         inputs: dict[Location, Input] = {}
         for location in LOCATIONS:
             value = given[location]

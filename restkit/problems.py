@@ -95,6 +95,7 @@ class Problem(HTTPException):
         status: The HTTP status code; defaults to the class's.
         type: A URI reference that identifies the problem type; defaults to the class's
             (`about:blank`, meaning the title is just the status phrase).
+        instance: A URI reference that identifies this occurrence, if any.
         headers: Extra response headers, for example `Retry-After`.
         extensions: Extra members of the problem object. They may not reuse a standard name.
 
@@ -121,6 +122,7 @@ class Problem(HTTPException):
         title: str | None = None,
         status: int | None = None,
         type: str | None = None,
+        instance: str | None = None,
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
@@ -139,6 +141,7 @@ class Problem(HTTPException):
         self.title = title if title is not None else defaults.title
         self.type = type if type is not None else defaults.type
         self.detail = detail if detail is not None else defaults.detail
+        self.instance = instance
         self.code = self.status
         self.extra_headers = Headers(headers) if headers is not None else Headers()
         self.extensions: dict[str, Any] = dict(extensions or {})
@@ -152,6 +155,8 @@ class Problem(HTTPException):
             "status": self.status,
             "detail": self.detail,
         }
+        if self.instance is not None:
+            body["instance"] = self.instance
         body.update(self.extensions)
         return body
 

@@ -89,7 +89,7 @@ class ResponsePlan:
                 encode_json(dump(value)), status=status, content_type=JSON_CONTENT_TYPE
             )
         if headers:
-            response.headers.update(headers)
+            _set_headers(response.headers, headers)
         return response
 
     def _unpack(self, value: tuple[Any, ...]) -> tuple[Any, Any, HeadersLike | None]:
@@ -104,3 +104,14 @@ class ResponsePlan:
             f"{self.operation.qualname} returned a tuple of {len(value)} items; return "
             "(object, status), (object, headers) or (object, status, headers)."
         )
+
+
+def _set_headers(target: Headers, headers: HeadersLike) -> None:
+    """Set the view's headers; a list of pairs may repeat a name (several `Link` lines)."""
+    if isinstance(headers, Mapping | Headers):
+        target.update(headers)
+        return
+    for name in {name.lower() for name, _ in headers}:
+        del target[name]
+    for name, value in headers:
+        target.add(name, value)

@@ -95,9 +95,17 @@ class Resource:
 
 
 def bind_path(
-    resource: type[Resource], arguments: Iterable[str], where: str
+    resource: type[Resource], arguments: Iterable[str], where: str, *, complete: bool = True
 ) -> dict[str, Operation]:
     """Return the resource's operations for a URL rule with these variables.
+
+    Args:
+        resource: The resource class.
+        arguments: The URL variables of the rule.
+        where: The rule, for error messages.
+        complete: Whether `arguments` are all of the URL's variables. A blueprint does not
+            know its API's prefix yet, so it passes `False` and the check that every required
+            argument is supplied waits for `Api.init_app`.
 
     Raises:
         DeclarationError: A method cannot take one of the URL variables, or needs an argument
@@ -118,7 +126,9 @@ def bind_path(
                     f"of the URL {where}. Add them to the path schema."
                 )
             path_arguments = tuple(fields)
-        _check_signature(op.qualname, function, op.declaration, path_arguments, where)
+        _check_signature(
+            op.qualname, function, op.declaration, path_arguments, where, complete=complete
+        )
         bound[method] = Operation(
             method=op.method,
             function_name=op.function_name,
@@ -143,7 +153,10 @@ def _check_signature(
     declaration: OperationDeclaration,
     path_arguments: tuple[str, ...],
     where: str | None = None,
+    *,
+    complete: bool = False,
 ) -> None:
+    """Check the method's signature against its inputs and, when mounted, its URL."""
     parameters = list(inspect.signature(function).parameters.values())[1:]  # drop self
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
     by_name = {
@@ -166,8 +179,8 @@ def _check_signature(
                     f"{culprit} is mounted at {where}, whose URL variable {name!r} it does not "
                     f"accept. Add `{name}` to its parameters, or change the URL."
                 )
-    if where is None:
-        return  # the URL variables are not known until the resource is mounted
+    if not complete:
+        return  # the URL's variables are not all known until the API is mounted
     for parameter in by_name.values():
         if parameter.default is inspect.Parameter.empty and parameter.name not in supplied_names:
             raise DeclarationError(
