@@ -359,14 +359,18 @@ def test_api_prefix_variable_not_accepted_raises_at_register_after_init_app():
     _assert_names(raised, ORG_MESSAGE)
 
 
-def test_required_parameter_nothing_supplies_raises_at_add_resource():
+def test_required_parameter_nothing_supplies_raises_at_init_app():
     class Tasks(Resource):
         @operation(query=ID, response=ID)
         def get(self, query, limit):
             return {"id": limit}
 
+    blueprint = Blueprint("tasks")
+    blueprint.add_resource(Tasks, "/tasks")  # the API's prefix could still supply `limit`
+    api = Api()
+    api.register_blueprint(blueprint)
     with pytest.raises(DeclarationError) as raised:
-        Blueprint("tasks").add_resource(Tasks, "/tasks")
+        api.init_app(Flask(__name__))
 
     _assert_names(
         raised,
