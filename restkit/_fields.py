@@ -21,23 +21,63 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import marshmallow as ma
 
-__all__ = ["copy_schema", "harden_for_dump", "harden_for_load"]
+__all__ = ["copy_schema", "harden_for_dump", "harden_for_load", "has_decimal"]
 
 _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
-# Self-referencing schemas (Nested("self")) create a new schema per level on first use; walk a
-# few levels eagerly, which covers the trees clients send, and leave deeper levels as they are.
 _MAX_SAME_CLASS_DEPTH = 4
 
 
 def copy_schema(schema: ma.Schema) -> ma.Schema:
-    """Return a deep copy of `schema` that restkit may change freely."""
-    return copy.deepcopy(schema)
+    """Return a copy of `schema` whose every field, at every depth, restkit may change.
+
+    marshmallow copies fields shallowly: the items of a `List`, `Tuple` or `Dict` and the
+    schema of a `Nested` field are shared with the user's schema and its class. This copies each
+    of them, so the hardening below never reaches the user's objects.
+    """
+    return _own_schema(schema, {})
+
+
+def _own_schema(schema: ma.Schema, depth_by_class: dict[type, int]) -> ma.Schema:
+    cls = type(schema)
+    depth_by_class = {**depth_by_class, cls: depth_by_class.get(cls, 0) + 1}
+    owned = copy.copy(schema)
+    clones = {name: _own_field(field, depth_by_class) for name, field in schema.fields.items()}
+    owned.fields = clones
+    owned.load_fields = {name: clones[name] for name in schema.load_fields}
+    owned.dump_fields = {name: clones[name] for name in schema.dump_fields}
+    owned.declared_fields = {**schema.declared_fields, **clones}
+    for field in clones.values():
+        field.parent = owned
+    return owned
+
+
+def _own_field(field: ma.fields.Field[Any], depth_by_class: dict[type, int]) -> Any:
+    clone: Any = copy.copy(field)
+    if isinstance(field, ma.fields.Nested):
+        nested = field.schema
+        # Self-referencing schemas (Nested(lambda: Node())) nest without end: own a few levels,
+        # which covers the trees clients send; deeper levels keep marshmallow's own rules.
+        if depth_by_class.get(type(nested), 0) < _MAX_SAME_CLASS_DEPTH:
+            clone._schema = _own_schema(nested, depth_by_class)
+        else:
+            clone._schema = None
+    elif isinstance(field, ma.fields.List):
+        clone.inner = _own_field(field.inner, depth_by_class)
+    elif isinstance(field, ma.fields.Tuple):
+        clone.tuple_fields = [_own_field(item, depth_by_class) for item in field.tuple_fields]
+    elif isinstance(field, ma.fields.Mapping):
+        if field.key_field is not None:
+            clone.key_field = _own_field(field.key_field, depth_by_class)
+        if field.value_field is not None:
+            clone.value_field = _own_field(field.value_field, depth_by_class)
+    return clone
 
 
 def harden_for_load(schema: ma.Schema, *, json: bool) -> None:
@@ -47,7 +87,7 @@ def harden_for_load(schema: ma.Schema, *, json: bool) -> None:
         schema: A schema restkit owns (see `copy_schema`); changed in place.
         json: `True` for a JSON body (typed values), `False` for string locations.
     """
-    for field in _walk(schema, {}):
+    for field in _walk(schema):
         if isinstance(field, ma.fields.Integer):
             _wrap_validated(field, _json_integer if json else _string_integer)
         elif json and isinstance(field, ma.fields.Float | ma.fields.Decimal):
@@ -62,7 +102,7 @@ def harden_for_dump(schema: ma.Schema) -> None:
     Args:
         schema: A schema restkit owns (see `copy_schema`); changed in place.
     """
-    for field in _walk(schema, {}):
+    for field in _walk(schema):
         if isinstance(field, ma.fields.DateTime) and not isinstance(field, ma.fields.NaiveDateTime):
             original = field._serialize
 
@@ -80,33 +120,32 @@ def harden_for_dump(schema: ma.Schema) -> None:
             field._serialize = serialize  # type: ignore[method-assign]
 
 
-def _walk(schema: ma.Schema, depth_by_class: dict[type, int]) -> Iterator[ma.fields.Field[Any]]:
-    """Yield every field of `schema`, recursing into nested schemas and container items."""
-    cls = type(schema)
-    if depth_by_class.get(cls, 0) >= _MAX_SAME_CLASS_DEPTH:
-        return
-    depth_by_class = {**depth_by_class, cls: depth_by_class.get(cls, 0) + 1}
+def has_decimal(schema: ma.Schema) -> bool:
+    """Whether any field of the (owned) schema, at any depth, is a `Decimal`."""
+    return any(isinstance(field, ma.fields.Decimal) for field in _walk(schema))
+
+
+def _walk(schema: ma.Schema) -> Iterator[ma.fields.Field[Any]]:
+    """Yield every field of an owned schema, its nested schemas and container items."""
     for field in schema.fields.values():
-        yield from _walk_field(field, depth_by_class)
+        yield from _walk_field(field)
 
 
-def _walk_field(
-    field: ma.fields.Field[Any], depth_by_class: dict[type, int]
-) -> Iterator[ma.fields.Field[Any]]:
+def _walk_field(field: ma.fields.Field[Any]) -> Iterator[ma.fields.Field[Any]]:
     yield field
     if isinstance(field, ma.fields.Nested):
-        nested = field.schema
-        yield from _walk(nested, depth_by_class)
+        if field._schema is not None:
+            yield from _walk(field._schema)
     elif isinstance(field, ma.fields.List):
-        yield from _walk_field(field.inner, depth_by_class)
+        yield from _walk_field(field.inner)
     elif isinstance(field, ma.fields.Tuple):
         for item in field.tuple_fields:
-            yield from _walk_field(item, depth_by_class)
+            yield from _walk_field(item)
     elif isinstance(field, ma.fields.Mapping):
         if field.key_field is not None:
-            yield from _walk_field(field.key_field, depth_by_class)
+            yield from _walk_field(field.key_field)
         if field.value_field is not None:
-            yield from _walk_field(field.value_field, depth_by_class)
+            yield from _walk_field(field.value_field)
 
 
 def _wrap_validated(field: Any, check: Callable[[Any, Any], Any]) -> None:
@@ -133,6 +172,8 @@ def _json_integer(field: Any, value: Any) -> Any:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, decimal.Decimal) and value.is_finite() and value == value.to_integral():
+        return int(value)
     raise field.make_error("invalid", input=value)
 
 
@@ -145,7 +186,9 @@ def _string_integer(field: Any, value: Any) -> Any:
 def _json_number(field: Any, value: Any) -> Any:
     if isinstance(value, bool):
         raise field.make_error("invalid", input=value)
-    if isinstance(value, int | float) or (field.as_string and isinstance(value, str)):
+    if isinstance(value, int | float | decimal.Decimal) or (
+        field.as_string and isinstance(value, str)
+    ):
         return value
     raise field.make_error("invalid", input=value)
 

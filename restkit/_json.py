@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import math
 import re
 from typing import Any
 
@@ -23,38 +24,63 @@ _LONG_DIGITS = re.compile(rb"[0-9]{19}")
 _ENCODE_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 
 
-def decode_json(raw: bytes, max_depth: int) -> Any:
+def decode_json(raw: bytes, max_depth: int, *, decimals: bool = False) -> Any:
     """Parse a request body as JSON (RFC 8259), exactly.
 
     Args:
         raw: The body; it must be UTF-8.
         max_depth: The deepest nesting of arrays and objects allowed.
+        decimals: Read numbers with a fraction or exponent as `decimal.Decimal`, digit for
+            digit, for schemas with `Decimal` fields (orjson would round them to floats).
 
     Raises:
         BadRequest: The body is not valid UTF-8 JSON, or is nested deeper than allowed.
     """
-    if _LONG_DIGITS.search(raw) is None:
+    if not decimals and _LONG_DIGITS.search(raw) is None:
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
+            if "depth limit" in str(error) and _brackets(raw) > max_depth:
+                raise _too_deep(max_depth) from None
             raise BadRequest(f"The request body is not valid JSON: {error}.") from None
     else:
-        value = _decode_exact(raw)
+        value = _decode_exact(raw, decimals, max_depth)
     # Nesting needs at least one bracket per level; most bodies have too few to check.
-    if raw.count(b"[") + raw.count(b"{") > max_depth and _deeper_than(value, max_depth):
-        raise BadRequest(f"The request body is nested deeper than {max_depth} levels.")
+    if _brackets(raw) > max_depth and _deeper_than(value, max_depth):
+        raise _too_deep(max_depth)
     return value
 
 
-def _decode_exact(raw: bytes) -> Any:
+def _brackets(raw: bytes) -> int:
+    return raw.count(b"[") + raw.count(b"{")
+
+
+def _too_deep(max_depth: int) -> BadRequest:
+    return BadRequest(f"The request body is nested deeper than {max_depth} levels.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"the number {text} is too large for a double")
+    return value
+
+
+def _decode_exact(raw: bytes, decimals: bool, max_depth: int) -> Any:
     def reject_constant(name: str) -> Any:
         raise ValueError(f"{name} is not a JSON value")
 
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=reject_constant)
+        value = json.loads(
+            raw.decode("utf-8"),
+            parse_constant=reject_constant,
+            parse_float=decimal.Decimal if decimals else _finite_float,
+        )
         # The standard library accepts escaped lone surrogates ("\ud800"), which are not text.
         _check_text(value)
-    except (UnicodeError, ValueError, RecursionError) as error:
+    except RecursionError:
+        raise _too_deep(max_depth) from None
+    except (UnicodeError, ValueError) as error:
         raise BadRequest(f"The request body is not valid JSON: {error}.") from None
     return value
 
@@ -86,7 +112,8 @@ def _deeper_than(value: Any, limit: int) -> bool:
 def encode_json(value: Any) -> bytes:
     """Serialize a dumped response body as compact UTF-8 JSON.
 
-    Decimals are written as exact JSON numbers and naive datetimes as UTC.
+    Decimals and integers beyond 64 bits are written as exact JSON numbers, naive datetimes
+    as UTC.
 
     Raises:
         TypeError: The value holds something JSON cannot represent; a server bug.
@@ -96,10 +123,10 @@ def encode_json(value: Any) -> bytes:
     except orjson.JSONEncodeError as error:
         if "64-bit" not in str(error):
             raise TypeError(str(error)) from error
-    # An integer beyond 64 bits: the standard library writes it exactly.
-    return json.dumps(
-        value, default=_stdlib_default, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    # orjson cannot write integers beyond 64 bits; hand them over as ready-made JSON numbers.
+    return orjson.dumps(
+        _big_ints_as_fragments(value), default=_orjson_default, option=_ENCODE_OPTIONS
+    )
 
 
 def _orjson_default(value: Any) -> Any:
@@ -108,7 +135,11 @@ def _orjson_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _stdlib_default(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal) and value.is_finite():
-        return int(value) if value == value.to_integral_value() else float(value)
-    return orjson.loads(orjson.dumps(value, option=_ENCODE_OPTIONS))
+def _big_ints_as_fragments(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return orjson.Fragment(str(value)) if not -(2**63) <= value < 2**64 else value
+    if isinstance(value, dict):
+        return {key: _big_ints_as_fragments(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_big_ints_as_fragments(item) for item in value]
+    return value

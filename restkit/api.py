@@ -36,7 +36,7 @@ from restkit.resource import bind_path
 from restkit.settings import Settings
 from restkit.view import make_view
 
-__all__ = ["Api"]
+__all__ = ["Api", "make_problem_response"]
 
 _EXTENSION = "restkit"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -176,8 +176,9 @@ def _install_error_handler(app: Flask, state: _AppState) -> None:
     """Install the app-level handler that answers errors under restkit APIs with problems.
 
     A handler the app registered for `Exception` before keeps serving everything else. A
-    handler for a more specific class (say `ValueError` or 404) still wins, as Flask picks the
-    most specific one.
+    handler for a more specific class (say `ValueError`, `HTTPException` or 404) still wins, as
+    Flask picks the most specific one, except over `Problem`: restkit's problems always render
+    as problems.
     """
     state.fallback = app.error_handler_spec[None][None].get(Exception)
 
@@ -191,6 +192,7 @@ def _install_error_handler(app: Flask, state: _AppState) -> None:
         return make_problem_response(error)
 
     app.register_error_handler(Exception, handle_exception)
+    app.register_error_handler(Problem, make_problem_response)
 
 
 def _is_ours(state: _AppState) -> bool:
@@ -212,6 +214,9 @@ def _prefix_pattern(prefix: str) -> re.Pattern[str]:
 
 def make_problem_response(error: Exception) -> BaseResponse:
     """Return the problem+json response for any exception raised while serving a request.
+
+    This is what restkit's error handler answers with. An app with its own handler for, say,
+    `HTTPException` can hand the API's errors back to it.
 
     `Problem`s render as they are; other HTTP exceptions (`abort(404)`, routing's 404 and 405,
     werkzeug's 413) become the problem of their status, keeping headers such as `Allow`;

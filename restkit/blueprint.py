@@ -172,4 +172,6 @@ class Blueprint:
 
 def _check_prefix(prefix: str, owner: str) -> None:
     if not isinstance(prefix, str) or (prefix and not prefix.startswith("/")):
-        raise DeclarationError(f"{owner}'s url_prefix {prefix!r} must be empty or start with '/'.")
+        raise DeclarationError(
+            f"The url_prefix {prefix!r} of {owner} must be empty or start with '/'."
+        )

@@ -40,14 +40,14 @@ __all__ = [
     "operation",
 ]
 
-#: Where a request carries inputs.
 Location = Literal["path", "query", "headers", "cookies", "body", "form", "files"]
+"""Where a request carries inputs."""
 
-#: Every input location, in the order their errors are reported.
 LOCATIONS: tuple[Location, ...] = ("path", "query", "headers", "cookies", "body", "form", "files")
+"""Every input location, in the order their errors are reported."""
 
-#: A schema as accepted by declarations: a `Schema` subclass, an instance, or a dict of fields.
 SchemaLike = type[ma.Schema] | ma.Schema | Mapping[str, ma.fields.Field[Any]]
+"""A schema as accepted by declarations: a `Schema` subclass, an instance, or a dict of fields."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 

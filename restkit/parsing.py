@@ -17,9 +17,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow.exceptions import SCHEMA
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
-from restkit._fields import copy_schema, harden_for_load
+from restkit._fields import copy_schema, harden_for_load, has_decimal
 from restkit._json import decode_json
 from restkit.operation import Location, Operation
 from restkit.problems import (
@@ -94,11 +95,22 @@ class _LocationPlan:
         )
 
     def load(self, data: Any, errors: list[InputError]) -> Any:
+        if self.unknown == ma.INCLUDE and self.read_only and isinstance(data, dict):
+            # INCLUDE would pass dump_only fields through as unknown ones: no mass assignment.
+            for key in self.read_only.intersection(data):
+                del data[key]
+                errors.append(self._read_only_error(key))
         try:
             return self.schema.load(data, unknown=self.unknown)
         except ma.ValidationError as error:
             errors.extend(self.input_errors(error.messages))
             return None
+
+    def _read_only_error(self, key: str) -> InputError:
+        detail = _read_only("Unknown field.")
+        if self.location == "body":
+            return InputError("body", detail, pointer=f"/{_escape(key)}")
+        return InputError(self.location, detail, name=key)
 
     def read_multidict(
         self, values: MultiDict[str, Any], errors: list[InputError]
@@ -108,17 +120,17 @@ class _LocationPlan:
         for key, items in values.lists():
             if key in self.multiple:
                 data[key] = items
-            elif len(items) == 1:
-                data[key] = items[0]
-            else:
+                continue
+            # A repeated single-valued key is reported once; its first value stands in for it,
+            # so the schema does not also call it missing.
+            data[key] = items[0]
+            if len(items) > 1:
                 errors.append(
                     InputError(self.location, f"Expected one value, got {len(items)}.", name=key)
                 )
         return data
 
-    def read_declared(
-        self, values: Any, errors: list[InputError], *, split_lists: bool
-    ) -> dict[str, Any]:
+    def read_declared(self, values: Any, *, split_lists: bool) -> dict[str, Any]:
         """Return the declared values of headers or cookies (case rules are the container's)."""
         data: dict[str, Any] = {}
         for key in self.keys:
@@ -130,25 +142,21 @@ class _LocationPlan:
                     # RFC 9110 §5.3: a list-based field may come as one comma-separated line.
                     items = [part.strip() for item in items for part in item.split(",")]
                 data[key.key] = [item for item in items if item]
-            elif len(items) == 1 or not split_lists:
-                data[key.key] = items[0]
-            else:
-                errors.append(
-                    InputError(
-                        self.location, f"Expected one value, got {len(items)}.", name=key.wire
-                    )
-                )
+                continue
+            # WSGI servers join repeated header lines into one ("a, b"), so a single-valued
+            # header has one line; of repeated cookies, the first is the most specific one.
+            data[key.key] = items[0]
         return data
 
     def input_errors(self, messages: Any) -> list[InputError]:
         """Turn marshmallow's nested messages into flat `InputError`s for this location."""
         if self.location == "body":
-            return list(_pointer_errors(messages, "", self.read_only))
+            return list(_pointer_errors(messages, "", self.schema))
         found: list[InputError] = []
         if not isinstance(messages, Mapping):
             return [InputError(self.location, str(message), name="") for message in messages]
         for key, nested in messages.items():
-            name = self.wire_names.get(key, key)
+            name = "" if key == SCHEMA else self.wire_names.get(key, key)
             for prefix, detail in _flat_messages(nested, ""):
                 detail = _read_only(detail) if key in self.read_only else detail
                 found.append(InputError(self.location, prefix + detail, name=str(name)))
@@ -164,24 +172,64 @@ def _escape(token: Any) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
-def _pointer_errors(messages: Any, pointer: str, read_only: frozenset[str]) -> Iterable[InputError]:
+def _pointer_errors(
+    messages: Any, pointer: str, context: Any, prefix: str = ""
+) -> Iterable[InputError]:
+    """Yield body errors at JSON pointers, walking the schema beside marshmallow's messages.
+
+    `context` is the schema or field the messages belong to (or `None` when unknown); it tells
+    read-only fields from unknown ones and the keys and values of `Dict` fields apart.
+    """
+    if isinstance(context, ma.fields.Nested):
+        context = context._schema
     if isinstance(messages, Mapping):
         for key, nested in messages.items():
             if key == SCHEMA:
-                yield from _pointer_errors(nested, pointer, frozenset())
-            elif pointer == "" and key in read_only:
+                yield from _pointer_errors(nested, pointer, None, prefix)
+                continue
+            child = f"{pointer}/{_escape(key)}"
+            if isinstance(context, ma.fields.Mapping) and isinstance(nested, Mapping):
+                # marshmallow reports {"key": [...], "value": [...]} under each entry of a Dict.
+                for part, inner in nested.items():
+                    if part == "key":
+                        yield from _pointer_errors(inner, child, context.key_field, "Key: ")
+                    else:
+                        yield from _pointer_errors(inner, child, context.value_field)
+                continue
+            field = _child(context, key)
+            if isinstance(field, ma.fields.Field) and field.dump_only:
                 for message in _strings(nested):
-                    yield InputError("body", _read_only(message), pointer=f"/{_escape(key)}")
-            else:
-                yield from _pointer_errors(nested, f"{pointer}/{_escape(key)}", frozenset())
+                    yield InputError("body", _read_only(message), pointer=child)
+                continue
+            yield from _pointer_errors(nested, child, field)
     elif isinstance(messages, list | tuple):
         for item in messages:
             if isinstance(item, Mapping):
-                yield from _pointer_errors(item, pointer, frozenset())
+                yield from _pointer_errors(item, pointer, None)
             else:
-                yield InputError("body", str(item), pointer=pointer)
+                yield InputError("body", prefix + str(item), pointer=pointer)
     else:
-        yield InputError("body", str(messages), pointer=pointer)
+        yield InputError("body", prefix + str(messages), pointer=pointer)
+
+
+def _child(context: Any, key: Any) -> Any:
+    """Return the schema or field that the messages under `key` belong to, if known."""
+    if isinstance(context, ma.Schema):
+        if isinstance(key, int):
+            return context  # an item of a many=True schema
+        for name, field in context.fields.items():
+            if (field.data_key if field.data_key is not None else name) == key:
+                return field
+        return None
+    if isinstance(context, ma.fields.List) and isinstance(key, int):
+        return context.inner
+    if (
+        isinstance(context, ma.fields.Tuple)
+        and isinstance(key, int)
+        and 0 <= key < len(context.tuple_fields)
+    ):
+        return context.tuple_fields[key]
+    return None
 
 
 def _strings(messages: Any) -> list[str]:
@@ -217,6 +265,8 @@ class RequestPlan:
         }
         self.max_body_size = operation.declaration.max_body_size or settings.max_body_size
         self.max_json_depth = settings.max_json_depth
+        body = self.plans.get("body")
+        self.exact_decimals = body is not None and has_decimal(body.schema)
         self.takes_body = any(location in inputs for location in ("body", "form", "files"))
         self.steps: list[
             Callable[[Request, Mapping[str, Any], dict[str, Any], list[InputError]], None]
@@ -249,8 +299,9 @@ class RequestPlan:
         length = request.content_length
         if length is not None and length > limit:
             raise ContentTooLarge(f"The request body is larger than {limit} bytes.")
-        # Bodies without Content-Length (chunked) are cut off at the limit while read.
-        request.max_content_length = limit
+        # A body without Content-Length (chunked) is read up to one byte past the limit, which
+        # tells a body at the limit from a longer one (see _read_raw).
+        request.max_content_length = limit + 1
 
     def _pass_path(
         self,
@@ -290,7 +341,7 @@ class RequestPlan:
         errors: list[InputError],
     ) -> None:
         plan = self.plans["headers"]
-        data = plan.read_declared(request.headers, errors, split_lists=True)
+        data = plan.read_declared(request.headers, split_lists=True)
         arguments["headers"] = plan.load(data, errors)
 
     def _read_cookies(
@@ -302,7 +353,7 @@ class RequestPlan:
     ) -> None:
         plan = self.plans["cookies"]
         # RFC 6265 §5.4: the most specific cookie of a repeated name comes first; take it.
-        data = plan.read_declared(request.cookies, errors, split_lists=False)
+        data = plan.read_declared(request.cookies, split_lists=False)
         arguments["cookies"] = plan.load(data, errors)
 
     def _read_body(
@@ -314,6 +365,8 @@ class RequestPlan:
     ) -> None:
         plan = self.plans["body"]
         raw = request.get_data(cache=True)
+        if len(raw) > self.max_body_size:
+            raise ContentTooLarge(f"The request body is larger than {self.max_body_size} bytes.")
         if not raw:
             errors.append(InputError("body", "A JSON request body is required.", pointer=""))
             arguments["body"] = None
@@ -326,7 +379,7 @@ class RequestPlan:
                 _media_type_detail(mimetype, "application/json"),
                 headers={"Accept": "application/json"},
             )
-        value = decode_json(raw, self.max_json_depth)
+        value = decode_json(raw, self.max_json_depth, decimals=self.exact_decimals)
         arguments["body"] = plan.load(value, errors)
 
     def _read_form(
@@ -339,7 +392,8 @@ class RequestPlan:
         plan = self.plans["form"]
         accepted = _MULTIPART if "files" in self.plans else _FORM_TYPES
         _check_form_type(request, accepted)
-        arguments["form"] = plan.load(plan.read_multidict(request.form, errors), errors)
+        form = self._parsed(request, "form")
+        arguments["form"] = plan.load(plan.read_multidict(form, errors), errors)
 
     def _read_files(
         self,
@@ -350,7 +404,17 @@ class RequestPlan:
     ) -> None:
         plan = self.plans["files"]
         _check_form_type(request, _MULTIPART)
-        arguments["files"] = plan.load(plan.read_multidict(request.files, errors), errors)
+        files = self._parsed(request, "files")
+        arguments["files"] = plan.load(plan.read_multidict(files, errors), errors)
+
+    def _parsed(self, request: Request, attribute: str) -> MultiDict[str, Any]:
+        try:
+            values: MultiDict[str, Any] = getattr(request, attribute)
+        except RequestEntityTooLarge:
+            raise ContentTooLarge(
+                f"The request body is larger than {self.max_body_size} bytes."
+            ) from None
+        return values
 
 
 def _check_form_type(request: Request, accepted: tuple[str, ...]) -> None:

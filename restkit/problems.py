@@ -47,8 +47,8 @@ __all__ = [
     "problem_for_status",
 ]
 
-#: The media type of every error response (RFC 9457 §3).
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+"""The media type of every error response (RFC 9457 §3)."""
 
 InputLocation = Literal["body", "path", "query", "headers", "cookies", "form", "files"]
 

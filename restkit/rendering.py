@@ -27,8 +27,8 @@ from restkit.operation import Operation
 
 __all__ = ["JSON_CONTENT_TYPE", "ResponsePlan"]
 
-#: The media type of every JSON response body.
 JSON_CONTENT_TYPE = "application/json"
+"""The media type of every JSON response body."""
 
 HeadersLike = Mapping[str, Any] | list[tuple[str, Any]] | Headers
 

@@ -30,8 +30,8 @@ from restkit.operation import (
 
 __all__ = ["HTTP_METHODS", "Resource"]
 
-#: The resource methods restkit serves, in the order they are documented.
 HTTP_METHODS: tuple[str, ...] = ("get", "put", "post", "delete", "patch")
+"""The resource methods restkit serves, in the order they are documented."""
 
 
 class Resource:

@@ -40,14 +40,21 @@ class Settings:
             overrides: The values given to `Api`, which win over the config.
 
         Raises:
-            DeclarationError: A setting is unknown or its value is not a positive integer.
+            DeclarationError: A setting is unknown (also a mistyped `RESTKIT_*` config key) or
+                its value is not a positive integer.
         """
         known = {field.name for field in fields(cls)}
-        unknown = sorted(set(overrides) - known)
+        unknown = sorted(set(overrides) - known) + sorted(
+            key
+            for key in config
+            if isinstance(key, str)
+            and key.startswith("RESTKIT_")
+            and key[len("RESTKIT_") :].lower() not in known
+        )
         if unknown:
             raise DeclarationError(
-                f"Unknown restkit setting(s) {', '.join(unknown)}; "
-                f"the settings are {', '.join(sorted(known))}."
+                f"Unknown restkit setting(s) {', '.join(unknown)}; the settings are "
+                f"{', '.join(sorted(known))} (config keys RESTKIT_ + the name in upper case)."
             )
         values: dict[str, Any] = {}
         for name in known:

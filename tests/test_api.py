@@ -293,14 +293,17 @@ def test_api_and_blueprint_valid_names_are_accepted(name):
 
 @pytest.mark.parametrize("prefix", ["v1", "v1/", " /v1", None, 1])
 def test_api_prefix_not_starting_with_slash_raises_declaration_error(prefix):
-    with pytest.raises(DeclarationError, match=f"Api 'api''s url_prefix {prefix!r} must be empty"):
+    with pytest.raises(
+        DeclarationError, match=f"The url_prefix {prefix!r} of Api 'api' must be empty"
+    ):
         Api(url_prefix=prefix)
 
 
 @pytest.mark.parametrize("prefix", ["tasks", "tasks/", None])
 def test_blueprint_prefix_not_starting_with_slash_raises_declaration_error(prefix):
     with pytest.raises(
-        DeclarationError, match=f"Blueprint 'tasks''s url_prefix {prefix!r} must be empty or start"
+        DeclarationError,
+        match=f"The url_prefix {prefix!r} of Blueprint 'tasks' must be empty or start",
     ):
         Blueprint("tasks", url_prefix=prefix)
 

@@ -6,6 +6,7 @@ Run it with `flask --app quickstart run` and try it with curl; see docs/quicksta
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from flask import Flask, url_for
@@ -14,10 +15,8 @@ from marshmallow import Schema, fields, validate
 from restkit import Api, Blueprint, Resource, operation
 from restkit.problems import NotFound
 
-# The tasks live in memory, keyed by id: enough for a tutorial, gone when the process stops.
-TASKS: dict[int, dict[str, Any]] = {}
 
-
+# --8<-- [start:schemas]
 class TaskSchema(Schema):
     """A task as clients read and write it."""
 
@@ -34,6 +33,27 @@ class TaskFilter(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+# --8<-- [end:schemas]
+
+
+# --8<-- [start:store]
+# The tasks live in memory, keyed by id: enough for a tutorial, gone when the process stops.
+TASKS: dict[int, dict[str, Any]] = {}
+NEXT_ID = itertools.count(1)  # ids are never reused, even after a delete
+
+
+def find_task(task_id: int) -> dict[str, Any]:
+    """Return the task with this id, or answer 404."""
+    try:
+        return TASKS[task_id]
+    except KeyError:
+        raise NotFound(f"There is no task {task_id}.") from None
+
+
+# --8<-- [end:store]
+
+
+# --8<-- [start:resources]
 tasks = Blueprint("tasks", description="The to-do list.")
 
 
@@ -44,18 +64,16 @@ class Tasks(Resource):
     @operation(query=TaskFilter, response=TaskSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         """List tasks, oldest first."""
-        found = [
-            task for task in TASKS.values() if "done" not in query or task["done"] == query["done"]
-        ]
+        done = query.get("done")
+        found = [task for task in TASKS.values() if done is None or task["done"] == done]
         return found[: query["limit"]]
 
     @operation(body=TaskSchema, response=TaskSchema, status=201)
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Create a task."""
-        task_id = max(TASKS, default=0) + 1
-        task = {"id": task_id, "created_at": dt.datetime.now(dt.UTC), **body}
-        TASKS[task_id] = task
-        return task, 201, {"Location": url_for(".TaskItem", task_id=task_id)}
+        task = {"id": next(NEXT_ID), "created_at": dt.datetime.now(dt.UTC), **body}
+        TASKS[task["id"]] = task
+        return task, 201, {"Location": url_for(".TaskItem", task_id=task["id"])}
 
 
 @tasks.route("/tasks/<int:task_id>")
@@ -74,14 +92,10 @@ class TaskItem(Resource):
         del TASKS[task_id]
 
 
-def find_task(task_id: int) -> dict[str, Any]:
-    """Return the task with this id, or answer 404."""
-    try:
-        return TASKS[task_id]
-    except KeyError:
-        raise NotFound(f"There is no task {task_id}.") from None
+# --8<-- [end:resources]
 
 
+# --8<-- [start:app]
 api = Api(url_prefix="/v1")
 api.register_blueprint(tasks)
 
@@ -91,3 +105,6 @@ def create_app() -> Flask:
     app = Flask(__name__)
     api.init_app(app)
     return app
+
+
+# --8<-- [end:app]
