@@ -7,9 +7,14 @@ from functools import wraps
 import flask
 import marshmallow as ma
 import pytest
-from flask import Flask
+from flask import Flask, abort, request
+from werkzeug.exceptions import HTTPException
 
 from restkit import Api, Blueprint, DeclarationError, Resource, Settings, operation
+from restkit.api import make_problem_response
+from restkit.problems import Conflict
+
+Item = {"ok": ma.fields.Boolean()}
 
 
 def _tasks_blueprint(name="tasks", url_prefix=""):
@@ -501,3 +506,62 @@ def test_api_repr_counts_registered_blueprints():
     api.register_blueprint(_echo_blueprint())
 
     assert repr(api) == "<Api 'v2' /v2 (2 blueprints)>"
+
+
+def _app_with_http_handler() -> Flask:
+    class Orders(Resource):
+        @operation(response=Item)
+        def get(self):
+            raise Conflict("Order 7 is closed.")
+
+    class Missing(Resource):
+        @operation(response=Item)
+        def get(self):
+            abort(404)
+
+    blueprint = Blueprint("shop")
+    blueprint.add_resource(Orders, "/orders")
+    blueprint.add_resource(Missing, "/missing")
+    app = Flask(__name__)
+    Api(app, url_prefix="/v1").register_blueprint(blueprint)
+
+    @app.errorhandler(HTTPException)
+    def html_errors(error: HTTPException):
+        if request.path.startswith("/v1/") and error.code == 404:
+            return make_problem_response(error)
+        return f"<h1>{error.code}</h1>", error.code
+
+    return app
+
+
+def test_problem_raised_under_app_http_exception_handler_stays_problem():
+    response = _app_with_http_handler().test_client().get("/v1/orders")
+
+    assert response.status_code == 409
+    assert response.content_type == "application/problem+json"
+    assert response.get_json()["detail"] == "Order 7 is closed."
+
+
+def test_app_http_exception_handler_can_delegate_with_make_problem_response():
+    client = _app_with_http_handler().test_client()
+
+    in_view = client.get("/v1/missing")
+    routed = client.get("/v1/nothing-here")
+    outside = client.get("/about")
+
+    assert in_view.status_code == 404
+    assert in_view.content_type == "application/problem+json"
+    assert routed.status_code == 404
+    assert routed.get_json()["title"] == "Not Found"
+    assert outside.status_code == 404
+    assert outside.data == b"<h1>404</h1>"
+
+
+def test_misspelt_restkit_config_key_raises_declaration_error_at_init_app():
+    app = Flask(__name__)
+    app.config["RESTKIT_MAX_BODYSIZE"] = 10
+
+    with pytest.raises(
+        DeclarationError, match="Unknown restkit setting\\(s\\) RESTKIT_MAX_BODYSIZE"
+    ):
+        Api().init_app(app)
