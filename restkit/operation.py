@@ -19,10 +19,11 @@ class Tasks(Resource):
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Never, TypeVar
 
 import marshmallow as ma
 
@@ -175,6 +176,7 @@ def operation(
     tags: tuple[str, ...] = (),
     deprecated: bool = False,
     max_body_size: int | None = None,
+    **unknown: Never,
 ) -> Callable[[F], F]:
     """Declare a resource method's inputs and responses.
 
@@ -206,12 +208,15 @@ def operation(
         tags: Extra OpenAPI tags.
         deprecated: Mark the operation deprecated.
         max_body_size: This operation's body size limit in bytes, for example for uploads.
+        **unknown: Nothing else is accepted: a misspelt location or option (`qery=...`)
+            raises `DeclarationError` with a suggestion, and type checkers flag it too.
 
     Returns:
         A decorator that records the declaration on the method and returns it unchanged.
 
     Raises:
-        DeclarationError: The declaration is inconsistent (see the message).
+        DeclarationError: The declaration is inconsistent, or names an unknown location or
+            option (see the message).
 
     Example:
         ```python
@@ -225,6 +230,8 @@ def operation(
                 delete_task(task_id)
         ```
     """
+    if unknown:
+        raise DeclarationError(_unknown_arguments(unknown))
     given = {
         "path": path,
         "query": query,
@@ -268,6 +275,31 @@ def operation(
         return function
 
     return decorate
+
+
+_OPTIONS = (
+    "response",
+    "status",
+    "responses",
+    "operation_id",
+    "summary",
+    "description",
+    "tags",
+    "deprecated",
+    "max_body_size",
+)
+
+
+def _unknown_arguments(unknown: Mapping[str, Any]) -> str:
+    names = sorted(unknown)
+    hints = []
+    for name in names:
+        close = difflib.get_close_matches(name, [*LOCATIONS, *_OPTIONS], n=1)
+        hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    return (
+        f"operation() got unknown argument(s) {', '.join(hints)}. The input locations are "
+        f"{', '.join(LOCATIONS)}; the other options are {', '.join(_OPTIONS)}."
+    )
 
 
 def _resolve_responses(

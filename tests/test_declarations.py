@@ -610,3 +610,19 @@ def test_get_declaration_returns_the_recorded_declaration_or_none():
     assert list(get_declaration(get).responses) == [200]
     assert get_declaration(tagged) is None
     assert get_declaration(len) is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        ({"qery": ID}, "'qery' (did you mean 'query'?)"),
+        ({"header": ID}, "'header' (did you mean 'headers'?)"),
+        ({"respones": ID}, "'respones' (did you mean 'responses'?)"),
+        ({"zzz": 1}, "'zzz'."),
+    ],
+)
+def test_operation_unknown_location_or_option_raises_with_suggestion(arguments, fragment):
+    with pytest.raises(DeclarationError) as raised:
+        operation(**arguments)
+
+    _assert_names(raised, fragment, "The input locations are path, query, headers, cookies")
