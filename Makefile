@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck pytest docs docs-serve bench clean
+.PHONY: install run test lint typecheck pytest docs docs-serve bench spec clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ docs-serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
 test: lint typecheck pytest docs
+
+# Regenerate the example service's committed OpenAPI documents.
+spec: $(STAMP)
+	$(BIN)/flask --app example_service restkit spec -o openapi/taskboard.json
+	$(BIN)/flask --app example_service restkit spec -o openapi/taskboard.yaml
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -12,7 +12,13 @@ from example_service.schemas import ProjectSchema, TaskFilterSchema, TaskSchema
 from restkit import Api, Blueprint, Resource, operation
 from restkit.problems import NotFound
 
-api = Api(name="v1", url_prefix="/v1")
+api = Api(
+    name="v1",
+    url_prefix="/v1",
+    title="Taskboard",
+    version="1.0.0",
+    info={"description": "The backend of Taskboard, a to-do app for phones."},
+)
 projects = Blueprint("projects", url_prefix="/projects", description="Projects and their tasks.")
 
 

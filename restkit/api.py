@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,19 +29,33 @@ from flask import Flask, current_app, got_request_exception, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
-from restkit.blueprint import Blueprint, _check_prefix, rule_arguments
+from restkit.blueprint import Blueprint, MountedRoute, _check_prefix, rule_arguments
+from restkit.cli import restkit_cli
 from restkit.errors import DeclarationError
 from restkit.problems import InternalServerError, Problem, problem_for_status
 from restkit.resource import bind_path
 from restkit.settings import Settings
+from restkit.spec.builder import build_spec
+from restkit.spec.document import SpecDocument, make_spec_blueprint
 from restkit.view import make_view
 
-__all__ = ["Api", "make_problem_response"]
+__all__ = ["Api", "get_apis", "make_problem_response"]
 
 _EXTENSION = "restkit"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 ErrorHandler = Callable[[Exception], Any]
+ViewDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+@dataclass
+class _Mounted:
+    """One API on one app: its settings, its mounted routes and its built document."""
+
+    api: Api
+    settings: Settings
+    routes: list[MountedRoute] = field(default_factory=list)
+    document: SpecDocument | None = None
 
 
 @dataclass
@@ -50,7 +64,7 @@ class _AppState:
 
     prefixes: list[re.Pattern[str]] = field(default_factory=list)
     blueprint_names: set[str] = field(default_factory=set)
-    api_names: set[str] = field(default_factory=set)
+    apis: dict[str, _Mounted] = field(default_factory=dict)
     fallback: ErrorHandler | None = None
 
 
@@ -61,6 +75,12 @@ class Api:
         app: The Flask app; or call `init_app` later (factory style).
         name: The API's name: the first part of its endpoint names. Unique per app.
         url_prefix: A prefix for every route, such as `/v1`.
+        title: The OpenAPI document's title; defaults to the name.
+        version: The API's version in the OpenAPI document.
+        info: Other members of the OpenAPI info object, such as `description`, `contact` or
+            `license`.
+        spec_decorators: View decorators wrapped around the OpenAPI document and docs pages,
+            for example to require a login.
         **settings: Settings of this API, overriding the app's `RESTKIT_*` config
             (see `Settings`), for example `max_body_size=10_000_000`.
 
@@ -81,6 +101,10 @@ class Api:
         *,
         name: str = "api",
         url_prefix: str = "",
+        title: str | None = None,
+        version: str = "1.0.0",
+        info: Mapping[str, Any] | None = None,
+        spec_decorators: Sequence[ViewDecorator] = (),
         **settings: Any,
     ) -> None:
         if not isinstance(name, str) or _NAME.fullmatch(name) is None:
@@ -91,6 +115,10 @@ class Api:
         Settings.from_config({}, settings)  # unknown names and bad values fail here, not later
         self.name = name
         self.url_prefix = url_prefix.rstrip("/")
+        self.title = title or name
+        self.version = version
+        self.info = dict(info or {})
+        self.spec_decorators = tuple(spec_decorators)
         self._settings_overrides = dict(settings)
         self._blueprints: dict[str, Blueprint] = {}
         self._apps: list[weakref.ref[Flask]] = []
@@ -122,7 +150,9 @@ class Api:
         for ref in self._apps:
             app = ref()
             if app is not None:
-                self._mount(app, blueprint, self.get_settings(app))
+                mounted = _state(app).apis[self.name]
+                self._mount(app, blueprint, mounted)
+                mounted.document = SpecDocument(self.make_spec(app))
 
     def get_settings(self, app: Flask) -> Settings:
         """Return this API's settings on `app`: its keyword arguments over `app.config`."""
@@ -140,19 +170,81 @@ class Api:
             state = _AppState()
             app.extensions[_EXTENSION] = state
             _install_error_handler(app, state)
-        if self.name in state.api_names:
+            app.cli.add_command(restkit_cli)
+        if self.name in state.apis:
             raise DeclarationError(
                 f"This Flask app already has an API named {self.name!r}; "
                 "give each Api its own name=..."
             )
-        state.api_names.add(self.name)
+        mounted = _Mounted(self, self.get_settings(app))
+        state.apis[self.name] = mounted
         state.prefixes.append(_prefix_pattern(self.url_prefix))
-        settings = self.get_settings(app)
         for blueprint in self._blueprints.values():
-            self._mount(app, blueprint, settings)
+            self._mount(app, blueprint, mounted)
+        mounted.document = SpecDocument(self.make_spec(app))
+        self._serve_spec(app, mounted)
         self._apps.append(weakref.ref(app))
 
-    def _mount(self, app: Flask, blueprint: Blueprint, settings: Settings) -> None:
+    def make_spec(self, app: Flask, *, openapi_version: str | None = None) -> dict[str, Any]:
+        """Build this API's OpenAPI document as mounted on `app`.
+
+        The document `init_app` built is served and returned by `spec`; this builds a new
+        one, for example in another OpenAPI version.
+
+        Args:
+            app: An app this API was mounted on with `init_app`.
+            openapi_version: `"3.1.0"` or `"3.0.3"` (or `"3.1"`, `"3.0"`); defaults to the
+                `openapi_version` setting.
+
+        Raises:
+            DeclarationError: The API is not mounted on `app`, two operations share an
+                operationId, or two schemas a component name.
+        """
+        mounted = _state(app).apis.get(self.name) if _EXTENSION in app.extensions else None
+        if mounted is None:
+            raise DeclarationError(f"Api {self.name!r} is not mounted on {app!r}; call init_app.")
+        version = mounted.settings.openapi_version
+        if openapi_version is not None:
+            overrides = {**self._settings_overrides, "openapi_version": openapi_version}
+            version = Settings.from_config(app.config, overrides).openapi_version
+        return build_spec(
+            title=self.title,
+            version=self.version,
+            openapi_version=version,
+            routes=mounted.routes,
+            blueprints=self.blueprints,
+            info=self.info,
+        )
+
+    def spec(self, app: Flask) -> Mapping[str, Any]:
+        """Return the OpenAPI document this API serves on `app` (built at `init_app`).
+
+        Raises:
+            DeclarationError: The API is not mounted on `app`.
+        """
+        return self._document(app).spec
+
+    def _document(self, app: Flask) -> SpecDocument:
+        mounted = _state(app).apis.get(self.name) if _EXTENSION in app.extensions else None
+        if mounted is None or mounted.document is None:
+            raise DeclarationError(f"Api {self.name!r} is not mounted on {app!r}; call init_app.")
+        return mounted.document
+
+    def _serve_spec(self, app: Flask, mounted: _Mounted) -> None:
+        settings = mounted.settings
+        if settings.openapi_json_path is None and settings.openapi_yaml_path is None:
+            return
+        blueprint = make_spec_blueprint(
+            "restkit_spec",
+            get_document=lambda: self._document(app),
+            json_path=settings.openapi_json_path,
+            yaml_path=settings.openapi_yaml_path,
+            decorators=self.spec_decorators,
+        )
+        app.register_blueprint(blueprint, url_prefix=self.url_prefix, name_prefix=self.name)
+
+    def _mount(self, app: Flask, blueprint: Blueprint, mounted: _Mounted) -> None:
+        settings = mounted.settings
         flask_blueprint = FlaskBlueprint(blueprint.name, __name__)
         prefix = self.url_prefix + blueprint.url_prefix
         for route in blueprint.routes.values():
@@ -162,14 +254,35 @@ class Api:
             flask_blueprint.add_url_rule(
                 route.rule, endpoint=route.endpoint, view_func=view, methods=list(operations)
             )
+            mounted.routes.append(
+                MountedRoute(
+                    rule=prefix + route.rule,
+                    endpoint=f"{self.name}.{blueprint.name}.{route.endpoint}",
+                    blueprint=blueprint,
+                    route=route,
+                    operations=operations,
+                )
+            )
         # Registering with the API's name as prefix names the endpoints "<api>.<blueprint>.<x>"
         # as a nested blueprint would, while allowing blueprints to be added after init_app.
         app.register_blueprint(flask_blueprint, url_prefix=prefix, name_prefix=self.name)
-        state: _AppState = app.extensions[_EXTENSION]
-        state.blueprint_names.add(f"{self.name}.{blueprint.name}")
+        _state(app).blueprint_names.add(f"{self.name}.{blueprint.name}")
 
     def __repr__(self) -> str:
         return f"<Api {self.name!r} {self.url_prefix or '/'} ({len(self._blueprints)} blueprints)>"
+
+
+def get_apis(app: Flask) -> dict[str, Api]:
+    """Return the APIs mounted on `app`, by name, in the order they were mounted."""
+    state = app.extensions.get(_EXTENSION)
+    if state is None:
+        return {}
+    return {name: mounted.api for name, mounted in state.apis.items()}
+
+
+def _state(app: Flask) -> _AppState:
+    state: _AppState = app.extensions[_EXTENSION]
+    return state
 
 
 def _install_error_handler(app: Flask, state: _AppState) -> None:

@@ -29,7 +29,7 @@ from restkit.errors import DeclarationError
 from restkit.operation import Operation
 from restkit.resource import Resource, bind_path
 
-__all__ = ["Blueprint", "Route", "rule_arguments"]
+__all__ = ["Blueprint", "MountedRoute", "Route", "rule_arguments"]
 
 R = TypeVar("R", bound=type[Resource])
 
@@ -50,6 +50,25 @@ class Route:
     rule: str
     endpoint: str
     resource: type[Resource]
+    operations: Mapping[str, Operation]
+
+
+@dataclass(frozen=True, slots=True)
+class MountedRoute:
+    """A route as an `Api` mounted it on an app: what the OpenAPI document describes.
+
+    Attributes:
+        rule: The full URL rule: the API's prefix, the blueprint's, then the route's.
+        endpoint: The full endpoint name, `<api>.<blueprint>.<endpoint>`.
+        blueprint: The blueprint the route belongs to.
+        route: The route itself.
+        operations: The route's operations bound to every variable of the full rule.
+    """
+
+    rule: str
+    endpoint: str
+    blueprint: Blueprint
+    route: Route
     operations: Mapping[str, Operation]
 
 

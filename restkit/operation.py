@@ -20,7 +20,7 @@ class Tasks(Resource):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Never, TypeVar
@@ -28,6 +28,7 @@ from typing import Any, Literal, Never, TypeVar
 import marshmallow as ma
 
 from restkit.errors import DeclarationError
+from restkit.problems import Problem
 
 __all__ = [
     "LOCATIONS",
@@ -63,10 +64,12 @@ class ResponseSpec:
     Attributes:
         schema: The schema the returned object is dumped with, or `None` for no body.
         description: A description for the OpenAPI document; defaults to the status phrase.
+        example: An example body for the OpenAPI document.
     """
 
     schema: ma.Schema | None = None
     description: str | None = None
+    example: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,9 @@ class OperationDeclaration:
         tags: Extra OpenAPI tags, besides the blueprint's.
         deprecated: Whether clients should stop using the operation.
         max_body_size: This operation's own body size limit in bytes, or `None` for the API's.
+        problems: The status codes of the problems the method itself raises (such as 409),
+            which the OpenAPI document lists beside those restkit knows of.
+        request_example: An example request body for the OpenAPI document.
     """
 
     inputs: Mapping[Location, Input]
@@ -100,6 +106,8 @@ class OperationDeclaration:
     tags: tuple[str, ...] = ()
     deprecated: bool = False
     max_body_size: int | None = None
+    problems: tuple[int, ...] = ()
+    request_example: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +184,8 @@ def operation(
     tags: tuple[str, ...] = (),
     deprecated: bool = False,
     max_body_size: int | None = None,
+    problems: Iterable[int | type[Problem]] = (),
+    request_example: Any = None,
     **unknown: Never,
 ) -> Callable[[F], F]:
     """Declare a resource method's inputs and responses.
@@ -208,6 +218,10 @@ def operation(
         tags: Extra OpenAPI tags.
         deprecated: Mark the operation deprecated.
         max_body_size: This operation's body size limit in bytes, for example for uploads.
+        problems: The problems the method raises itself, as `restkit.problems` classes or
+            status codes (`problems=[Conflict]`), for the OpenAPI document. Those restkit
+            raises (400, 404, 413, 415, 422) are listed without asking.
+        request_example: An example request body for the OpenAPI document.
         **unknown: Nothing else is accepted: a misspelt location or option (`qery=...`)
             raises `DeclarationError` with a suggestion, and type checkers flag it too.
 
@@ -261,6 +275,7 @@ def operation(
                 f"{culprit} declares max_body_size={max_body_size!r}; "
                 "give a positive number of bytes."
             )
+        codes = tuple(_problem_status(culprit, problem) for problem in problems)
         declaration = OperationDeclaration(
             inputs=MappingProxyType(inputs),
             responses=MappingProxyType(resolved),
@@ -270,11 +285,24 @@ def operation(
             tags=tuple(tags),
             deprecated=deprecated,
             max_body_size=max_body_size,
+            problems=codes,
+            request_example=request_example,
         )
         setattr(function, _ATTRIBUTE, declaration)
         return function
 
     return decorate
+
+
+def _problem_status(culprit: str, problem: int | type[Problem]) -> int:
+    if isinstance(problem, type) and issubclass(problem, Problem):
+        return problem.status
+    if isinstance(problem, int) and not isinstance(problem, bool) and 400 <= problem <= 599:
+        return problem
+    raise DeclarationError(
+        f"{culprit} declares problems=[..., {problem!r}, ...]; list restkit.problems classes "
+        "(Conflict) or error status codes (409)."
+    )
 
 
 _OPTIONS = (
@@ -287,6 +315,8 @@ _OPTIONS = (
     "tags",
     "deprecated",
     "max_body_size",
+    "problems",
+    "request_example",
 )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
 
+import marshmallow as ma
 import orjson
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
@@ -32,6 +33,7 @@ __all__ = [
     "Forbidden",
     "Gone",
     "InputError",
+    "InputErrorSchema",
     "InternalServerError",
     "MethodNotAllowed",
     "NotAcceptable",
@@ -39,11 +41,13 @@ __all__ = [
     "PreconditionFailed",
     "PreconditionRequired",
     "Problem",
+    "ProblemSchema",
     "ServiceUnavailable",
     "TooManyRequests",
     "Unauthorized",
     "UnprocessableContent",
     "UnsupportedMediaType",
+    "ValidationProblemSchema",
     "problem_for_status",
 ]
 
@@ -51,6 +55,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 """The media type of every error response (RFC 9457 §3)."""
 
 InputLocation = Literal["body", "path", "query", "headers", "cookies", "form", "files"]
+_INPUT_LOCATIONS = ("path", "query", "headers", "cookies", "body", "form", "files")
 
 _RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "errors"})
 
@@ -74,13 +79,73 @@ class InputError:
 
     def to_dict(self) -> dict[str, str]:
         """Return the JSON object for this entry, with the location under the key `in`."""
-        item: dict[str, str] = {"in": self.location}
-        if self.pointer is not None:
-            item["pointer"] = self.pointer
-        if self.name is not None:
-            item["name"] = self.name
-        item["detail"] = self.detail
+        item: dict[str, str] = InputErrorSchema().dump(self)
         return item
+
+
+class _WithoutNone(ma.Schema):
+    @ma.post_dump
+    def _drop_absent(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class InputErrorSchema(_WithoutNone):
+    """One entry of a 422 problem's `errors` list; renders `InputError`."""
+
+    location = ma.fields.String(
+        data_key="in",
+        required=True,
+        validate=ma.validate.OneOf(_INPUT_LOCATIONS),
+        metadata={"description": "Where the invalid value was read."},
+    )
+    pointer = ma.fields.String(
+        metadata={"description": "For `body`: a JSON Pointer (RFC 6901) to the value."}
+    )
+    name = ma.fields.String(
+        metadata={"description": "For other locations: the parameter, header or field name."}
+    )
+    detail = ma.fields.String(
+        required=True, metadata={"description": "What is wrong with the value."}
+    )
+
+
+class ProblemSchema(_WithoutNone):
+    """A problem details object (RFC 9457); renders every `Problem`.
+
+    Problem types may add extension members, so the document allows other properties.
+    """
+
+    type = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "A URI reference identifying the problem type.",
+            "example": "about:blank",
+        },
+    )
+    title = ma.fields.String(
+        required=True, metadata={"description": "A short summary of the problem type."}
+    )
+    status = ma.fields.Integer(
+        required=True,
+        validate=ma.validate.Range(100, 599),
+        metadata={"description": "The HTTP status code."},
+    )
+    detail = ma.fields.String(
+        required=True, metadata={"description": "An explanation of this occurrence."}
+    )
+    instance = ma.fields.String(
+        metadata={"description": "A URI reference identifying this occurrence."}
+    )
+
+
+class ValidationProblemSchema(ProblemSchema):
+    """A 422 problem: a `Problem` with the list of every invalid input value."""
+
+    errors = ma.fields.List(ma.fields.Nested(InputErrorSchema), required=True)
+
+
+_PROBLEM = ProblemSchema()
+_VALIDATION_PROBLEM = ValidationProblemSchema()
 
 
 class Problem(HTTPException):
@@ -148,15 +213,11 @@ class Problem(HTTPException):
         super().__init__(description=self.detail)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the problem object: the standard members, then the extension members."""
-        body: dict[str, Any] = {
-            "type": self.type,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if self.instance is not None:
-            body["instance"] = self.instance
+        """Return the problem object: the standard members, then the extension members.
+
+        It is dumped with `ProblemSchema`, the schema the OpenAPI document shows.
+        """
+        body: dict[str, Any] = _PROBLEM.dump(self)
         body.update(self.extensions)
         return body
 
@@ -310,9 +371,9 @@ class UnprocessableContent(Problem):
         super().__init__(detail, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the problem object with its `errors` list."""
-        body = super().to_dict()
-        body["errors"] = [error.to_dict() for error in self.errors]
+        """Return the problem object with its `errors` list, dumped with its schema."""
+        body: dict[str, Any] = _VALIDATION_PROBLEM.dump(self)
+        body.update(self.extensions)
         return body
 
 
@@ -389,7 +450,7 @@ def problem_for_status(
     """
     cls = _BY_STATUS.get(status)
     if cls is not None:
-        return cls(detail, headers=headers)
+        return cls(detail=detail, headers=headers)
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:

@@ -7,8 +7,9 @@ A view may return:
 - `(object, headers)` or `(object, status, headers)`, with extra response headers;
 - a ready `Response`, sent as it is.
 
-Only declared statuses may be returned, so the OpenAPI document stays true to the code; any
-other raises `ResponseError`, which the API answers with a logged 500 problem.
+Only declared statuses may be returned, and a 201 must carry a `Location` header, so the
+OpenAPI document stays true to the code; anything else raises `ResponseError`, which the API
+answers with a logged 500 problem.
 """
 
 from __future__ import annotations
@@ -90,6 +91,12 @@ class ResponsePlan:
             )
         if headers:
             _set_headers(response.headers, headers)
+        if status == 201 and "Location" not in response.headers:
+            # The OpenAPI document promises a Location with every 201 (RFC 9110 §15.3.2).
+            raise ResponseError(
+                f"{self.operation.qualname} answered 201 without a Location header. Return "
+                "(obj, 201, {'Location': url_for(...)}) with the new resource's URL."
+            )
         return response
 
     def _unpack(self, value: tuple[Any, ...]) -> tuple[Any, Any, HeadersLike | None]:

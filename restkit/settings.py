@@ -13,7 +13,10 @@ from typing import Any
 
 from restkit.errors import DeclarationError
 
-__all__ = ["Settings"]
+__all__ = ["OPENAPI_VERSIONS", "Settings"]
+
+OPENAPI_VERSIONS = ("3.1.0", "3.0.3")
+"""The OpenAPI versions restkit writes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +28,24 @@ class Settings:
             An operation may set its own with `operation(max_body_size=...)`.
         max_json_depth: The deepest nesting of arrays and objects accepted in a JSON body;
             deeper gets a 400 problem.
+        openapi_version: The OpenAPI version of the document: `"3.1.0"` or `"3.0.3"` (`"3.1"`
+            and `"3.0"` are accepted too).
+        openapi_json_path: Where the JSON document is served, under the API's prefix; `None`
+            serves none.
+        openapi_yaml_path: Where the YAML document is served; `None` serves none.
+        swagger_ui_path: Where Swagger UI is served; `None` switches it off.
+        redoc_path: Where ReDoc is served; `None` switches it off.
+        scalar_path: Where Scalar is served; `None` switches it off.
     """
 
     max_body_size: int = 1024 * 1024
     max_json_depth: int = 32
+    openapi_version: str = "3.1.0"
+    openapi_json_path: str | None = "/openapi.json"
+    openapi_yaml_path: str | None = "/openapi.yaml"
+    swagger_ui_path: str | None = "/docs"
+    redoc_path: str | None = "/redoc"
+    scalar_path: str | None = "/scalar"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], overrides: Mapping[str, Any]) -> Settings:
@@ -41,7 +58,7 @@ class Settings:
 
         Raises:
             DeclarationError: A setting is unknown (also a mistyped `RESTKIT_*` config key) or
-                its value is not a positive integer.
+                its value does not fit it.
         """
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(overrides) - known) + sorted(
@@ -65,7 +82,27 @@ class Settings:
                 value, source = config[key], f"app.config[{key!r}]"
             else:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise DeclarationError(f"{source} must be a positive integer, not {value!r}.")
-            values[name] = value
+            values[name] = _checked(name, value, source)
         return cls(**values)
+
+
+def _checked(name: str, value: Any, source: str) -> Any:
+    if name in ("max_body_size", "max_json_depth"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise DeclarationError(f"{source} must be a positive integer, not {value!r}.")
+        return value
+    if name == "openapi_version":
+        version = {"3.1": "3.1.0", "3.0": "3.0.3"}.get(value, value)
+        if version not in OPENAPI_VERSIONS:
+            raise DeclarationError(
+                f"{source} is {value!r}; restkit writes OpenAPI {' or '.join(OPENAPI_VERSIONS)}."
+            )
+        return version
+    if value is not None and (
+        not isinstance(value, str) or not value.startswith("/") or value == "/"
+    ):
+        raise DeclarationError(
+            f"{source} must be a path such as '/docs' (under the API's prefix), or None to "
+            f"switch it off, not {value!r}."
+        )
+    return value

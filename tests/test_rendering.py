@@ -106,13 +106,28 @@ def test_render_tuple_with_status_and_headers_uses_both(make_client):
     class Tasks(Resource):
         @operation(responses={200: None, 201: {"id": ma.fields.Integer()}})
         def post(self):
-            return {"id": 5}, 201, {"X-Request-Id": "r-1"}
+            return {"id": 5}, 201, {"X-Request-Id": "r-1", "Location": "/tasks/5"}
 
     response = make_client({"/tasks": Tasks}).post("/tasks")
 
     assert response.status_code == 201
     assert response.headers["X-Request-Id"] == "r-1"
+    assert response.headers["Location"] == "/tasks/5"
     assert response.json == {"id": 5}
+
+
+def test_render_201_without_location_returns_logged_500(make_client, caplog):
+    class Tasks(Resource):
+        @operation(response={"id": ma.fields.Integer()}, status=201)
+        def post(self):
+            return {"id": 5}, 201
+
+    response = make_client({"/tasks": Tasks}).post("/tasks")
+
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
+    assert response.json["detail"] == "The server could not complete the request."
+    assert "Tasks.post answered 201 without a Location header" in caplog.text
 
 
 @pytest.mark.parametrize(

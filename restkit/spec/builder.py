@@ -1,0 +1,390 @@
+"""The OpenAPI document, built from the mounted routes' operation records.
+
+This module is pure: it reads `MountedRoute` records and schemas, never Flask's request
+globals, so the document can be built and tested without a request. apispec's marshmallow
+plugin turns schemas into JSON Schema; restkit adds what the code does and apispec cannot know:
+path parameters from Flask's converters, header names, multipart bodies with files, the
+problems each operation can answer with, operationIds, and the translations that differ
+between OpenAPI 3.0 and 3.1 (exclusive bounds, examples, files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, cast
+
+import marshmallow as ma
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import MODIFIERS
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
+
+from restkit.blueprint import Blueprint, MountedRoute
+from restkit.errors import DeclarationError
+from restkit.operation import Operation
+from restkit.parsing import header_name
+from restkit.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemSchema,
+    ValidationProblemSchema,
+    problem_for_status,
+)
+from restkit.resource import HTTP_METHODS
+from restkit.spec.operation_ids import make_operation_id
+from restkit.spec.paths import converter_schema, openapi_path, path_converters
+
+__all__ = ["build_spec", "component_name"]
+
+_BODY_LOCATIONS = ("body", "form", "files")
+_PARAMETER_LOCATIONS = {"query": "query", "headers": "header", "cookies": "cookie"}
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def component_name(schema: type[ma.Schema] | ma.Schema) -> str | None:
+    """Return the component name of a schema, or `None` to write it inline.
+
+    The name is the class's name without a `Schema` suffix (`TaskSchema` → `Task`). A schema
+    instance narrowed by `only`, `exclude`, `partial`, `load_only` or `dump_only` is another
+    shape than its class, so it is written inline; so are the nameless schemas of
+    `Schema.from_dict` and dicts of fields.
+    """
+    cls = schema if isinstance(schema, type) else type(schema)
+    if not isinstance(schema, type) and any(getattr(schema, name) for name in MODIFIERS):
+        return None
+    name = cls.__name__
+    if name in ("Schema", "GeneratedSchema"):
+        return None
+    if name.endswith("Schema") and len(name) > len("Schema"):
+        name = name[: -len("Schema")]
+    return name
+
+
+class _Converter(OpenAPIConverter):
+    """apispec's converter, with the translations that differ between OpenAPI versions."""
+
+    def field2range(self, field: ma.fields.Field[Any], ret: dict[str, Any]) -> dict[str, Any]:
+        """Translate `Range` validators, exclusive bounds included (apispec drops them)."""
+        if not set(_types(ret)) & {"number", "integer"}:
+            return dict(super().field2range(field, ret))
+        lower: tuple[Any, bool] | None = None
+        upper: tuple[Any, bool] | None = None
+        for validator in field.validators:
+            if not isinstance(validator, ma.validate.Range):
+                continue
+            if validator.min is not None and (lower is None or validator.min >= lower[0]):
+                lower = (validator.min, validator.min_inclusive)
+            if validator.max is not None and (upper is None or validator.max <= upper[0]):
+                upper = (validator.max, validator.max_inclusive)
+        attributes: dict[str, Any] = {}
+        for bound, keyword in ((lower, "Minimum"), (upper, "Maximum")):
+            if bound is None:
+                continue
+            value, inclusive = bound
+            if inclusive:
+                attributes[keyword.lower()] = value
+            elif self.openapi_version.minor >= 1:
+                attributes[f"exclusive{keyword}"] = value  # JSON Schema 2020-12: a number
+            else:
+                attributes[keyword.lower()] = value  # OpenAPI 3.0: a boolean beside it
+                attributes[f"exclusive{keyword}"] = True
+        return attributes
+
+
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return kind
+    return [kind] if isinstance(kind, str) else []
+
+
+def _translate_examples(
+    converter: OpenAPIConverter, field: ma.fields.Field[Any], ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    # OpenAPI 3.1 schemas are JSON Schema 2020-12, where `example` gave way to `examples`.
+    if "example" in ret:
+        ret["examples"] = [ret.pop("example")]
+    return {}
+
+
+class _Names:
+    """Resolves component names and refuses two different schemas under one name."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, type[ma.Schema]] = {}
+
+    def __call__(self, schema: type[ma.Schema] | ma.Schema) -> str | None:
+        name = component_name(schema)
+        if name is None:
+            return None
+        cls = schema if isinstance(schema, type) else type(schema)
+        owner = self.owners.setdefault(name, cls)
+        if owner is not cls:
+            raise DeclarationError(
+                f"Two schemas would both be the OpenAPI component {name!r}: "
+                f"{_qualified(owner)} and {_qualified(cls)}. Rename one of the classes; "
+                "component names come from class names without the 'Schema' suffix."
+            )
+        return name
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class _Builder:
+    def __init__(self, *, title: str, version: str, openapi_version: str, info: Mapping[str, Any]):
+        self.names = _Names()
+        resolver = cast(Callable[[type[ma.Schema]], str], self.names)  # None means inline
+        self.plugin = MarshmallowPlugin(schema_name_resolver=resolver)
+        self.plugin.Converter = _Converter
+        self.spec = APISpec(
+            title=title,
+            version=version,
+            openapi_version=openapi_version,
+            plugins=[self.plugin],
+            **info,
+        )
+        self.v31 = openapi_version.startswith("3.1")
+        # APISpec(plugins=...) gave the plugin its converter.
+        self.converter = cast(OpenAPIConverter, self.plugin.converter)
+        if self.v31:
+            self.converter.add_attribute_function(_translate_examples)
+        self.problem = self.resolve(ProblemSchema)
+        self.validation_problem = self.resolve(ValidationProblemSchema)
+        self.operation_ids: dict[str, str] = {}
+
+    def resolve(self, schema: type[ma.Schema] | ma.Schema) -> dict[str, Any]:
+        resolved: dict[str, Any] = self.converter.resolve_nested_schema(schema)
+        return resolved
+
+    def add_route(self, mounted: MountedRoute) -> None:
+        path = openapi_path(mounted.rule)
+        converters = path_converters(mounted.rule)
+        operations: dict[str, Any] = {}
+        for name in HTTP_METHODS:
+            op = mounted.operations.get(name.upper())
+            if op is not None:
+                operations[name] = self.operation(mounted, op, converters)
+        self.spec.path(path=path, operations=operations)
+
+    def operation(
+        self, mounted: MountedRoute, op: Operation, converters: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        declaration = op.declaration
+        operation_id = declaration.operation_id or make_operation_id(
+            op.resource_name, op.method, mounted.rule
+        )
+        where = f"{op.method} {mounted.rule} ({op.qualname})"
+        taken = self.operation_ids.setdefault(operation_id, where)
+        if taken != where:
+            raise DeclarationError(
+                f"The operationId {operation_id!r} is used twice: by {taken} and by {where}. "
+                "Rename a resource, or pass operation_id='...' to one @operation."
+            )
+        result: dict[str, Any] = {
+            "operationId": operation_id,
+            "tags": [mounted.blueprint.name, *declaration.tags],
+        }
+        if op.summary:
+            result["summary"] = op.summary
+        if op.description:
+            result["description"] = op.description
+        if declaration.deprecated:
+            result["deprecated"] = True
+        parameters = self.parameters(op, converters)
+        if parameters:
+            result["parameters"] = parameters
+        body = self.request_body(op)
+        if body is not None:
+            result["requestBody"] = body
+        result["responses"] = self.responses(op, has_path=bool(converters))
+        return result
+
+    def parameters(self, op: Operation, converters: Mapping[str, Any]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        path_input = op.inputs.get("path")
+        if path_input is not None:
+            found.extend(self.converter.schema2parameters(path_input.schema, location="path"))
+        else:
+            for name, converter in converters.items():
+                found.append(
+                    {
+                        "in": "path",
+                        "name": name,
+                        "required": True,
+                        "schema": converter_schema(converter),
+                    }
+                )
+        for location, where in _PARAMETER_LOCATIONS.items():
+            declared = op.inputs.get(location)  # type: ignore[call-overload]
+            if declared is None:
+                continue
+            parameters = self.converter.schema2parameters(declared.schema, location=where)
+            if location == "headers":
+                wire = _header_names(declared.schema)
+                for parameter in parameters:
+                    parameter["name"] = wire.get(parameter["name"], parameter["name"])
+            found.extend(parameters)
+        return found
+
+    def request_body(self, op: Operation) -> dict[str, Any] | None:
+        inputs = op.inputs
+        example = op.declaration.request_example
+        if "body" in inputs:
+            media: dict[str, Any] = {"schema": self.resolve(inputs["body"].schema)}
+            if example is not None:
+                media["example"] = example
+            return {"required": True, "content": {"application/json": media}}
+        if "files" in inputs:
+            # One multipart body carries the files and the form fields: one inline object, so
+            # Swagger UI shows a file picker beside the fields.
+            schema: dict[str, Any] = {"type": "object", "properties": {}}
+            required: list[str] = []
+            if "form" in inputs:
+                self.merge_object(schema, required, self.inline(inputs["form"].schema))
+            self.merge_object(schema, required, self.file_object(inputs["files"].schema))
+            if required:
+                schema["required"] = required
+            return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+        if "form" in inputs:
+            media = {"schema": self.resolve(inputs["form"].schema)}
+            if example is not None:
+                media["example"] = example
+            return {"required": True, "content": {kind: dict(media) for kind in _FORM_TYPES}}
+        return None
+
+    def inline(self, schema: ma.Schema) -> dict[str, Any]:
+        converted: dict[str, Any] = self.converter.schema2jsonschema(schema)
+        return converted
+
+    @staticmethod
+    def merge_object(target: dict[str, Any], required: list[str], part: Mapping[str, Any]) -> None:
+        target["properties"].update(part.get("properties", {}))
+        required.extend(part.get("required", ()))
+
+    def file_object(self, schema: ma.Schema) -> dict[str, Any]:
+        converted = self.inline(schema)
+        binary: dict[str, Any] = {"type": "string", "format": "binary"}
+        if self.v31:
+            binary["contentMediaType"] = "application/octet-stream"
+        for name, prop in converted.get("properties", {}).items():
+            description = prop.get("description")
+            items = prop.get("type") == "array" or "array" in _types(prop)
+            replacement: dict[str, Any] = (
+                {"type": "array", "items": dict(binary)} if items else dict(binary)
+            )
+            if description:
+                replacement["description"] = description
+            converted["properties"][name] = replacement
+        return converted
+
+    def responses(self, op: Operation, *, has_path: bool) -> dict[str, Any]:
+        responses: dict[str, Any] = {}
+        for code, spec in op.responses.items():
+            response: dict[str, Any] = {
+                "description": spec.description or HTTPStatus(code).phrase,
+            }
+            if code == 201:
+                response["headers"] = {
+                    "Location": {
+                        "description": "The URL of the created resource.",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uri-reference"},
+                    }
+                }
+            if spec.schema is not None:
+                media: dict[str, Any] = {"schema": self.resolve(spec.schema)}
+                if spec.example is not None:
+                    media["example"] = spec.example
+                response["content"] = {"application/json": media}
+            responses[str(code)] = response
+        for code in self.problem_statuses(op, has_path=has_path):
+            schema = self.validation_problem if code == 422 else self.problem
+            responses[str(code)] = {
+                "description": problem_for_status(code).title,
+                "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}},
+            }
+        responses["default"] = {
+            "description": "Any other error, such as 405 or 500, as a problem.",
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": self.problem}},
+        }
+        return responses
+
+    @staticmethod
+    def problem_statuses(op: Operation, *, has_path: bool) -> list[int]:
+        codes = set(op.declaration.problems)
+        inputs = op.inputs
+        if any(location in inputs for location in _BODY_LOCATIONS):
+            codes.update((400, 413, 415))
+        if inputs:
+            codes.add(422)
+        if has_path:
+            codes.add(404)
+        return sorted(codes)
+
+    def to_dict(self, blueprints: Sequence[Blueprint]) -> dict[str, Any]:
+        built = self.spec.to_dict()
+        result: dict[str, Any] = {"openapi": built["openapi"], "info": built["info"]}
+        tags = [_tag(blueprint) for blueprint in blueprints]
+        if tags:
+            result["tags"] = tags
+        result["paths"] = dict(sorted(built.get("paths", {}).items()))
+        components = built.get("components", {})
+        schemas = components.get("schemas", {})
+        # Problems carry extension members: their objects allow other properties.
+        for name in ("Problem", "ValidationProblem"):
+            schemas[name]["additionalProperties"] = True
+        result["components"] = {"schemas": dict(sorted(schemas.items()))}
+        return result
+
+
+def _tag(blueprint: Blueprint) -> dict[str, str]:
+    tag = {"name": blueprint.name}
+    if blueprint.description:
+        tag["description"] = blueprint.description
+    return tag
+
+
+def _header_names(schema: ma.Schema) -> dict[str, str]:
+    return {
+        name: header_name(name) for name, field in schema.fields.items() if field.data_key is None
+    }
+
+
+def build_spec(
+    *,
+    title: str,
+    version: str,
+    openapi_version: str,
+    routes: Sequence[MountedRoute],
+    blueprints: Sequence[Blueprint],
+    info: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build the OpenAPI document of an API's mounted routes.
+
+    Args:
+        title: The API's title (`info.title`).
+        version: The API's version (`info.version`).
+        openapi_version: `"3.1.0"` or `"3.0.3"`.
+        routes: The mounted routes, in any order: paths are sorted.
+        blueprints: The API's blueprints, one tag each, in this order.
+        info: Other members of the info object, such as `description` or `contact`.
+
+    Returns:
+        The document as a dict, with paths and component schemas sorted by name, so the
+        same API gives the same document on every run.
+
+    Raises:
+        DeclarationError: Two operations have one operationId, or two schemas one component
+            name.
+    """
+    builder = _Builder(
+        title=title,
+        version=version,
+        openapi_version=openapi_version,
+        info={"info": dict(info)} if info else {},
+    )
+    for mounted in sorted(routes, key=lambda route: (route.rule, route.endpoint)):
+        builder.add_route(mounted)
+    return builder.to_dict(blueprints)
