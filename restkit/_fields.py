@@ -6,8 +6,9 @@ and a naive datetime is dumped without an offset. restkit copies every declared 
 declaration time, and wraps the methods of the affected field *instances* so that:
 
 - in a JSON body, `Integer` takes integers as JSON Schema defines them (`20` and `20.0`, not
-  `2.5`, `"20"` or `true`); `Float` and `Decimal` take JSON numbers (strings too when
-  `as_string=True`); `Boolean` takes `true` and `false` only;
+  `2.5`, `"20"` or `true`); `Float` and `Decimal` take JSON numbers; a number field with
+  `as_string=True` is documented and sent as a string, so it takes strings only; `Boolean`
+  takes `true` and `false` only;
 - in string locations (query, path, headers, cookies, form), `Integer` takes ASCII digits with
   an optional sign only (Python's `int()` would also take `"2_0"` and `" 20 "`);
 - on dump, a naive datetime is taken as UTC, so it always has an offset (RFC 3339).
@@ -167,6 +168,11 @@ def _wrap_deserialize(field: Any, check: Callable[[Any, Any], Any]) -> None:
 
 
 def _json_integer(field: Any, value: Any) -> Any:
+    if field.as_string:
+        # Documented as a string, so only a string of digits is taken.
+        if isinstance(value, str) and _ASCII_INTEGER.fullmatch(value) is not None:
+            return value
+        raise field.make_error("invalid", input=value)
     # JSON Schema: "integer" matches any number with a zero fractional part, such as 1.0.
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -184,11 +190,12 @@ def _string_integer(field: Any, value: Any) -> Any:
 
 
 def _json_number(field: Any, value: Any) -> Any:
-    if isinstance(value, bool):
+    if field.as_string:
+        # Documented as a string (exact decimals survive every client's JSON parser).
+        if isinstance(value, str):
+            return value
         raise field.make_error("invalid", input=value)
-    if isinstance(value, int | float | decimal.Decimal) or (
-        field.as_string and isinstance(value, str)
-    ):
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
         return value
     raise field.make_error("invalid", input=value)
 

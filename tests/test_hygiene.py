@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from restkit import Resource, operation
@@ -112,3 +113,34 @@ def test_problem_with_instance_renders_the_instance_member(make_client):
         "detail": "Order 7 is closed.",
         "instance": "/orders/7",
     }
+
+
+class Money(Schema):
+    cents = fields.Integer(as_string=True)
+    price = fields.Decimal(as_string=True)
+
+
+class Prices(Resource):
+    @operation(body=Money, response=Money)
+    def post(self, body: dict[str, Any]) -> Any:
+        return body
+
+
+def test_body_as_string_numbers_given_strings_are_accepted(make_client):
+    response = make_client({"/prices": Prices}).post(
+        "/prices", json={"cents": "1999", "price": "19.99"}
+    )
+
+    assert response.status_code == 200
+    assert response.get_json() == {"cents": "1999", "price": "19.99"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "pointer"),
+    [({"cents": 1999}, "/cents"), ({"cents": "19.5"}, "/cents"), ({"price": 19.99}, "/price")],
+)
+def test_body_as_string_numbers_given_numbers_return_422(make_client, sent, pointer):
+    response = make_client({"/prices": Prices}).post("/prices", json=sent)
+
+    assert response.status_code == 422
+    assert [error["pointer"] for error in response.get_json()["errors"]] == [pointer]

@@ -98,6 +98,26 @@ def _types(schema: Mapping[str, Any]) -> list[str]:
     return [kind] if isinstance(kind, str) else []
 
 
+def _true_types(
+    converter: OpenAPIConverter, field: ma.fields.Field[Any], ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    """Correct what apispec writes for fields that restkit sends differently."""
+    if isinstance(field, ma.fields.Number) and field.as_string:
+        # as_string numbers are sent as strings, and restkit reads them only as strings.
+        kinds = _types(ret)
+        ret["type"] = ["string", *[kind for kind in kinds if kind == "null"]]
+        if len(ret["type"]) == 1:
+            ret["type"] = "string"
+        ret["format"] = "decimal" if isinstance(field, ma.fields.Decimal) else "number"
+        for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            ret.pop(keyword, None)
+    elif isinstance(field, ma.fields.NaiveDateTime) and ret.get("format") == "date-time":
+        # A naive datetime has no offset, which RFC 3339's date-time requires.
+        ret.pop("format")
+        ret.setdefault("description", "A date and time without a time zone offset.")
+    return {}
+
+
 def _translate_examples(
     converter: OpenAPIConverter, field: ma.fields.Field[Any], ret: dict[str, Any], **_: Any
 ) -> dict[str, Any]:
@@ -148,6 +168,7 @@ class _Builder:
         self.v31 = openapi_version.startswith("3.1")
         # APISpec(plugins=...) gave the plugin its converter.
         self.converter = cast(OpenAPIConverter, self.plugin.converter)
+        self.converter.add_attribute_function(_true_types)
         if self.v31:
             self.converter.add_attribute_function(_translate_examples)
         self.problem = self.resolve(ProblemSchema)
