@@ -18,6 +18,7 @@ its own routes and prefixes and leaves other errors to Flask (or to a handler th
 
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ from werkzeug.sansio.response import Response as BaseResponse
 
 from restkit.blueprint import Blueprint, MountedRoute, _check_prefix, rule_arguments
 from restkit.cli import restkit_cli
+from restkit.docs_ui import DocsUI, get_installed_assets, make_docs_blueprint
 from restkit.errors import DeclarationError
 from restkit.problems import InternalServerError, Problem, problem_for_status
 from restkit.resource import bind_path
@@ -232,16 +234,31 @@ class Api:
 
     def _serve_spec(self, app: Flask, mounted: _Mounted) -> None:
         settings = mounted.settings
-        if settings.openapi_json_path is None and settings.openapi_yaml_path is None:
+        if settings.openapi_json_path is not None or settings.openapi_yaml_path is not None:
+            blueprint = make_spec_blueprint(
+                "restkit_spec",
+                get_document=lambda: self._document(app),
+                json_path=settings.openapi_json_path,
+                yaml_path=settings.openapi_yaml_path,
+                decorators=self.spec_decorators,
+            )
+            app.register_blueprint(blueprint, url_prefix=self.url_prefix, name_prefix=self.name)
+        ui = _docs_ui(settings)
+        if ui == DocsUI(None, None, None):
             return
-        blueprint = make_spec_blueprint(
-            "restkit_spec",
-            get_document=lambda: self._document(app),
-            json_path=settings.openapi_json_path,
-            yaml_path=settings.openapi_yaml_path,
+        if settings.openapi_json_path is None:
+            raise DeclarationError(
+                f"Api {self.name!r} serves docs pages but no JSON document, which they read. "
+                "Set openapi_json_path, or switch the pages off (swagger_ui_path=None, ...)."
+            )
+        docs = make_docs_blueprint(
+            "restkit_docs",
+            spec_url=self.url_prefix + settings.openapi_json_path,
+            title=self.title,
+            ui=ui,
             decorators=self.spec_decorators,
         )
-        app.register_blueprint(blueprint, url_prefix=self.url_prefix, name_prefix=self.name)
+        app.register_blueprint(docs, url_prefix=self.url_prefix, name_prefix=self.name)
 
     def _mount(self, app: Flask, blueprint: Blueprint, mounted: _Mounted) -> None:
         settings = mounted.settings
@@ -270,6 +287,29 @@ class Api:
 
     def __repr__(self) -> str:
         return f"<Api {self.name!r} {self.url_prefix or '/'} ({len(self._blueprints)} blueprints)>"
+
+
+def _docs_ui(settings: Settings) -> DocsUI:
+    """Return the docs pages to serve.
+
+    A page left at its default path is skipped when its package is not installed (ReDoc and
+    Scalar come with the `redoc` and `scalar` extras); a path set on purpose must be served,
+    so a missing package then fails `init_app`.
+    """
+    defaults = Settings()
+    paths: dict[str, str | None] = {}
+    for page in ("swagger_ui", "redoc", "scalar"):
+        path: str | None = getattr(settings, f"{page}_path")
+        if path is not None and path == getattr(defaults, f"{page}_path"):
+            try:
+                get_installed_assets(page)
+            except DeclarationError:
+                logging.getLogger("restkit").info(
+                    "%s is not served: its package is not installed.", page
+                )
+                path = None
+        paths[page] = path
+    return DocsUI(**paths)
 
 
 def get_apis(app: Flask) -> dict[str, Api]:
