@@ -264,6 +264,11 @@ def operation(
             value = given[location]
             if value is not None:
                 schema = make_schema(value, f"{culprit}'s {location}=")
+                if schema.many and location != "body":
+                    raise DeclarationError(
+                        f"{culprit} declares {location}= with a many=True schema; only a JSON "
+                        f"body can be a list. Declare {location}= with one object's schema."
+                    )
                 inputs[location] = Input(location, schema)
         resolved = _resolve_responses(culprit, response, status, responses)
         if max_body_size is not None and (

@@ -10,6 +10,7 @@ between OpenAPI 3.0 and 3.1 (exclusive bounds, examples, files).
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
@@ -23,7 +24,7 @@ from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from restkit.blueprint import Blueprint, MountedRoute
 from restkit.errors import DeclarationError
 from restkit.operation import Operation
-from restkit.parsing import header_name
+from restkit.parsing import header_name, is_multiple
 from restkit.problems import (
     PROBLEM_CONTENT_TYPE,
     ProblemSchema,
@@ -72,10 +73,15 @@ class _Converter(OpenAPIConverter):
         for validator in field.validators:
             if not isinstance(validator, ma.validate.Range):
                 continue
-            if validator.min is not None and (lower is None or validator.min >= lower[0]):
-                lower = (validator.min, validator.min_inclusive)
-            if validator.max is not None and (upper is None or validator.max <= upper[0]):
-                upper = (validator.max, validator.max_inclusive)
+            # The tightest bound wins; of two equal ones, the exclusive one.
+            if validator.min is not None:
+                candidate = (validator.min, validator.min_inclusive)
+                if lower is None or (candidate[0], not candidate[1]) > (lower[0], not lower[1]):
+                    lower = candidate
+            if validator.max is not None:
+                candidate = (validator.max, validator.max_inclusive)
+                if upper is None or (candidate[0], candidate[1]) < (upper[0], upper[1]):
+                    upper = candidate
         attributes: dict[str, Any] = {}
         for bound, keyword in ((lower, "Minimum"), (upper, "Maximum")):
             if bound is None:
@@ -89,6 +95,14 @@ class _Converter(OpenAPIConverter):
                 attributes[keyword.lower()] = value  # OpenAPI 3.0: a boolean beside it
                 attributes[f"exclusive{keyword}"] = True
         return attributes
+
+    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
+        """Write `additionalProperties` from `unknown` also when `Meta.description` is set."""
+        converted: dict[str, Any] = super().schema2jsonschema(schema)
+        instance = schema if isinstance(schema, ma.Schema) else schema()
+        if "additionalProperties" not in converted and instance.unknown != ma.EXCLUDE:
+            converted["additionalProperties"] = instance.unknown == ma.INCLUDE
+        return converted
 
 
 def _types(schema: Mapping[str, Any]) -> list[str]:
@@ -115,6 +129,14 @@ def _true_types(
         # A naive datetime has no offset, which RFC 3339's date-time requires.
         ret.pop("format")
         ret.setdefault("description", "A date and time without a time zone offset.")
+    elif isinstance(field, ma.fields.DateTime) and field.format in ("timestamp", "timestamp_ms"):
+        # Dumped as a number of seconds (or milliseconds) since 1970.
+        ret["type"] = ["number", "null"] if "null" in _types(ret) else "number"
+        for keyword in ("format", "pattern", "min", "max"):
+            ret.pop(keyword, None)
+    # apispec leaves null keywords for formats it does not know (strftime patterns, "rfc").
+    for keyword in [keyword for keyword, value in ret.items() if value is None]:
+        ret.pop(keyword)
     return {}
 
 
@@ -205,7 +227,7 @@ class _Builder:
             )
         result: dict[str, Any] = {
             "operationId": operation_id,
-            "tags": [mounted.blueprint.name, *declaration.tags],
+            "tags": list(dict.fromkeys((mounted.blueprint.name, *declaration.tags))),
         }
         if op.summary:
             result["summary"] = op.summary
@@ -242,10 +264,13 @@ class _Builder:
             if declared is None:
                 continue
             parameters = self.converter.schema2parameters(declared.schema, location=where)
-            if location == "headers":
-                wire = _header_names(declared.schema)
-                for parameter in parameters:
-                    parameter["name"] = wire.get(parameter["name"], parameter["name"])
+            fields = _fields_by_key(declared.schema)
+            for parameter in parameters:
+                field = fields.get(parameter["name"])
+                if "array" in _types(parameter["schema"]) and field is not None:
+                    _list_style(parameter, where, multiple=is_multiple(field))
+                if location == "headers" and field is not None and field.data_key is None:
+                    parameter["name"] = header_name(parameter["name"])
             found.extend(parameters)
         return found
 
@@ -357,7 +382,8 @@ class _Builder:
         for name in ("Problem", "ValidationProblem"):
             schemas[name]["additionalProperties"] = True
         result["components"] = {"schemas": dict(sorted(schemas.items()))}
-        return result
+        converted: dict[str, Any] = _json_values(result)
+        return converted
 
 
 def _tag(blueprint: Blueprint) -> dict[str, str]:
@@ -367,10 +393,33 @@ def _tag(blueprint: Blueprint) -> dict[str, str]:
     return tag
 
 
-def _header_names(schema: ma.Schema) -> dict[str, str]:
+def _fields_by_key(schema: ma.Schema) -> dict[str, ma.fields.Field[Any]]:
     return {
-        name: header_name(name) for name, field in schema.fields.items() if field.data_key is None
+        field.data_key if field.data_key is not None else name: field
+        for name, field in schema.load_fields.items()
     }
+
+
+def _list_style(parameter: dict[str, Any], where: str, *, multiple: bool) -> None:
+    """Document a list parameter the way restkit reads it."""
+    if where == "header":
+        # RFC 9110 §5.3: one comma-separated line (repeated lines arrive joined).
+        parameter["style"], parameter["explode"] = "simple", False
+    elif multiple:
+        parameter["style"], parameter["explode"] = "form", True  # ?tag=a&tag=b
+    else:
+        parameter["style"], parameter["explode"] = "form", False  # ?tags=a,b
+
+
+def _json_values(value: Any) -> Any:
+    """Return the document with values JSON and YAML can write (Decimals as numbers)."""
+    if isinstance(value, dict):
+        return {key: _json_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_values(item) for item in value]
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def build_spec(

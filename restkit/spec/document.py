@@ -106,7 +106,9 @@ def make_spec_blueprint(
     for path, view in ((json_path, openapi_json), (yaml_path, openapi_yaml)):
         if path is None:
             continue
+        # Fixed endpoint names: a decorator without functools.wraps renames the function.
         for decorator in decorators:
             view = decorator(view)
-        blueprint.add_url_rule(path, endpoint=view.__name__, view_func=view, methods=["GET"])
+        endpoint = "openapi_json" if path == json_path else "openapi_yaml"
+        blueprint.add_url_rule(path, endpoint=endpoint, view_func=view, methods=["GET"])
     return blueprint

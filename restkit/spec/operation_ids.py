@@ -2,8 +2,9 @@
 
 SDK generators turn each operationId into a method name (`client.list_tasks()`), so they
 must be stable, unique and readable. The noun is the resource class's name without a
-`Resource`, `Item`, `List`, `Collection` or `Detail` suffix. The kind of resource picks the
-verb and the noun's number:
+`Resource`, `Item`, `List`, `Collection`, `Detail` or `View` suffix (`List` and `Collection`
+mark a collection: `TaskList` names `Tasks`). The kind of resource picks the verb and the
+noun's number:
 
 | resource | GET | POST | PUT | PATCH | DELETE |
 | --- | --- | --- | --- | --- | --- |
@@ -23,6 +24,8 @@ import re
 __all__ = ["make_operation_id", "plural", "singular"]
 
 _SUFFIXES = ("Resource", "Collection", "Detail", "Item", "List", "View")
+_COLLECTION_SUFFIXES = frozenset({"Collection", "List"})
+_IES_TO_IE = frozenset({"movies", "cookies", "pies", "ties", "lies", "zombies", "calories"})
 _VERBS = {
     "item": {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"},
     "collection": {
@@ -42,11 +45,15 @@ _INVARIANT = frozenset({"data", "info", "news", "series", "status", "settings", 
 def singular(noun: str) -> str:
     """Return the singular of an English noun as API resources name them (`Tasks` → `Task`)."""
     lower = noun.lower()
-    if lower in _INVARIANT or lower.endswith(("ss", "us")) or len(lower) < 3:
+    if lower in _INVARIANT or lower.endswith(("ss", "us", "is")) or len(lower) < 3:
         return noun
     if lower.endswith("ies"):
+        if any(lower.endswith(word) for word in _IES_TO_IE):
+            return noun[:-1]
         return noun[:-3] + ("Y" if noun[-3].isupper() else "y")
-    if re.search(r"(?:sses|xes|zes|ches|shes)$", lower):
+    if lower.endswith("quizzes"):
+        return noun[:-3]  # the z doubles in the plural only
+    if re.search(r"(?:sses|uses|xes|zes|ches|shes)$", lower):
         return noun[:-2]
     if lower.endswith("s"):
         return noun[:-1]
@@ -81,11 +88,16 @@ def make_operation_id(resource_name: str, method: str, rule: str) -> str:
         A camelCase identifier such as `getTask`.
     """
     noun = resource_name
+    listing = False
     for suffix in _SUFFIXES:
         if noun.endswith(suffix) and len(noun) > len(suffix):
             noun = noun[: -len(suffix)]
+            listing = suffix in _COLLECTION_SUFFIXES
             break
     item = rule.rstrip("/").endswith(">")
+    if listing and not item and not _is_plural(_last_word(noun)):
+        word = _last_word(noun)
+        noun = noun[: -len(word)] + plural(word)  # TaskList → Tasks
     if not item and _is_plural(_last_word(noun)):
         verb = _VERBS["collection"][method]
         word = _last_word(noun)
