@@ -104,8 +104,19 @@ def spec_command(
             tofile=f"{check} (current)",
         )
         click.echo("".join(diff), nl=False)
+        options = "".join(
+            f" {option} {value}"
+            for option, value in (
+                ("--api", api_name),
+                ("--openapi-version", openapi_version),
+                ("--format", form),
+            )
+            if value is not None
+        )
         click.echo(
-            f"{check} is stale: regenerate it with `flask restkit spec -o {check}`.", err=True
+            f"{check} is stale: regenerate it with `flask --app <your app> restkit spec"
+            f"{options} -o {check}`.",
+            err=True,
         )
         raise SystemExit(1)
     text = _render(spec, _form_of(output, form))

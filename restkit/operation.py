@@ -57,19 +57,51 @@ _ATTRIBUTE = "__restkit_operation__"
 _NO_BODY_METHODS = frozenset({"get", "head", "delete", "options"})
 
 
-@dataclass(frozen=True, slots=True)
 class ResponseSpec:
     """One declared response of an operation.
 
-    Attributes:
-        schema: The schema the returned object is dumped with, or `None` for no body.
+    Args:
+        schema: The schema the returned object is dumped with: a `Schema` subclass, an
+            instance or a dict of fields; `None` for no body.
         description: A description for the OpenAPI document; defaults to the status phrase.
         example: An example body for the OpenAPI document.
+
+    Attributes:
+        schema: The schema instance, or `None`.
+        description: The description, or `None`.
+        example: The example, or `None`.
+
+    Raises:
+        DeclarationError: `schema` is not a schema.
     """
 
-    schema: ma.Schema | None = None
-    description: str | None = None
-    example: Any = None
+    __slots__ = ("description", "example", "schema")
+
+    def __init__(
+        self,
+        schema: SchemaLike | None = None,
+        description: str | None = None,
+        example: Any = None,
+    ) -> None:
+        self.schema: ma.Schema | None = (
+            None if schema is None else make_schema(schema, "ResponseSpec's schema")
+        )
+        self.description = description
+        self.example = example
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResponseSpec):
+            return NotImplemented
+        return (self.schema, self.description, self.example) == (
+            other.schema,
+            other.description,
+            other.example,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ResponseSpec({self.schema!r}, description={self.description!r})"
 
 
 @dataclass(frozen=True, slots=True)
