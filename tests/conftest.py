@@ -6,8 +6,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openapi_spec_validator import validate
 
+import restkit.api
 from restkit import Api, Blueprint, Resource
+from restkit.spec.builder import build_spec
 
 
 @pytest.fixture
@@ -36,3 +39,15 @@ def make_client() -> Callable[..., FlaskClient]:
         return app.test_client()
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _validate_every_built_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validate every OpenAPI document any test builds (at init_app or by make_spec)."""
+
+    def build_and_validate(**kwargs: Any) -> dict[str, Any]:
+        spec = build_spec(**kwargs)
+        validate(spec)
+        return spec
+
+    monkeypatch.setattr(restkit.api, "build_spec", build_and_validate)
