@@ -13,9 +13,9 @@ import restkit
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_MODULES = sorted(
-    f"restkit.{info.name}"
-    for info in pkgutil.iter_modules(restkit.__path__)
-    if not info.name.startswith("_")
+    info.name
+    for info in pkgutil.walk_packages(restkit.__path__, prefix="restkit.")
+    if not any(part.startswith("_") for part in info.name.split("."))
 )
 
 
