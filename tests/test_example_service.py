@@ -1,11 +1,5 @@
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -13,6 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from example_service import create_app
+from tests.live import example_service
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,41 +106,12 @@ def test_demo_data_disabled_gives_empty_database() -> None:
     assert app.test_client().get("/v1/projects/").get_json() == []
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_module_entry_point_serves_over_http_on_port(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'taskboard.sqlite'}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "example_service"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/v1/projects/", timeout=2
-                ) as response:
-                    status, body = response.status, response.read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        assert status == 200
-        assert b"Groceries" in body
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        server.communicate(timeout=10)
+    with (
+        example_service(tmp_path) as base_url,
+        urllib.request.urlopen(f"{base_url}/v1/projects/", timeout=5) as response,
+    ):
+        status, body = response.status, response.read()
+
+    assert status == 200
+    assert b"Groceries" in body

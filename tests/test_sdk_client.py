@@ -11,12 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
@@ -24,6 +20,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.live import example_service
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -78,56 +76,11 @@ def sdk_module(name: str) -> Any:
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `python -m example_service` on a free port and a fresh SQLite file; yield its URL."""
-    directory = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{directory / 'taskboard.sqlite'}",
-    }
-    with (directory / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "example_service"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_serving(process, f"{base_url}/v1/projects/", directory / "server.log")
+    """Run the example service on a free port and a fresh SQLite file; yield its URL."""
+    with example_service(tmp_path_factory.mktemp("server")) as base_url:
         yield base_url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            output = log.read_text(encoding="utf-8", errors="replace")
-            pytest.fail(f"example_service did not answer {url} within 20 s:\n{output}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

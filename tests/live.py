@@ -1,0 +1,74 @@
+"""Real servers for tests: the example service on 127.0.0.1, bounded in time, stopped by PID."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a child process by its PID: SIGTERM, then SIGKILL after 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 20) -> None:
+    """Wait until `url` answers 200, failing the test if the process dies or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = log.read_text(encoding="utf-8", errors="replace")
+            pytest.fail(f"{url} did not answer within {seconds} s:\n{output}")
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def example_service(directory: Path) -> Iterator[str]:
+    """Run `python -m example_service` on a free port and a fresh SQLite file; yield its URL."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{directory / 'taskboard.sqlite'}",
+    }
+    log = directory / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "example_service"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(f"{base_url}/v1/projects/", process, log)
+        yield base_url
+    finally:
+        stop(process)
