@@ -120,18 +120,23 @@ def test_response_spec_with_schema_class_documents_its_component():
     }
 
 
-def test_range_with_only_a_maximum_documents_only_maximum():
+@pytest.mark.parametrize(
+    ("validators", "schema"),
+    [
+        ([ma.validate.Range(max=9)], {"type": "integer", "maximum": 9}),
+        ([ma.validate.Range(min=1)], {"type": "integer", "minimum": 1}),
+        ([ma.validate.Range(max=5), ma.validate.Range(max=9)], {"type": "integer", "maximum": 5}),
+    ],
+)
+def test_range_bounds_document_the_tightest_bound(validators, schema):
     class Pages(Resource):
-        @operation(
-            query={"page": ma.fields.Integer(validate=ma.validate.Range(max=9))}, response=OK
-        )
+        @operation(query={"page": ma.fields.Integer(validate=validators)}, response=OK)
         def get(self, query):
             return {"ok": True}
 
     spec = build({"/pages": Pages})
 
-    parameter = spec["paths"]["/pages"]["get"]["parameters"][0]
-    assert parameter["schema"] == {"type": "integer", "maximum": 9}
+    assert spec["paths"]["/pages"]["get"]["parameters"][0]["schema"] == schema
 
 
 @pytest.mark.parametrize(("plural", "expected"), [("Quizzes", "Quiz"), ("Buzzes", "Buzz")])
