@@ -159,3 +159,19 @@ def test_two_apis_on_one_app_serve_separate_documents():
         "Things v2",
         ["/v2/tasks/{task_id}"],
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [("{etag}", 304), ("W/{etag}", 304), ('"other", {etag}', 304), ("*", 304), ('"other"', 200)],
+)
+def test_served_document_if_none_match_uses_weak_comparison(make_client, header, status):
+    client = make_client({"/ping": Ping})
+    etag = client.get("/openapi.json").headers["ETag"]
+
+    response = client.get("/openapi.json", headers={"If-None-Match": header.format(etag=etag)})
+
+    assert response.status_code == status
+    assert response.headers["ETag"] == etag
+    assert response.headers.getlist("Date") == []
+    assert (response.data == b"") is (status == 304)

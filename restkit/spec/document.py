@@ -91,10 +91,14 @@ def make_spec_blueprint(
 
     def send(body: bytes | str, mimetype: str) -> Response:
         document = get_document()
-        response = Response(body, mimetype=mimetype)
+        # RFC 9110 §13.1.2: a matching If-None-Match on a GET is answered 304, without a body.
+        # (werkzeug's make_conditional would also add a Date header, which servers add again.)
+        if request.if_none_match.contains_weak(document.etag):  # weak comparison, also "*"
+            response = Response(status=304)
+        else:
+            response = Response(body, mimetype=mimetype)
         response.set_etag(document.etag)
         response.headers["Cache-Control"] = "no-cache"
-        response.make_conditional(request)
         return response
 
     def openapi_json() -> Response:
