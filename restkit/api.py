@@ -18,12 +18,13 @@ its own routes and prefixes and leaves other errors to Flask (or to a handler th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, got_request_exception, request
@@ -32,14 +33,22 @@ from werkzeug.sansio.response import Response as BaseResponse
 
 from restkit.blueprint import Blueprint, MountedRoute, _check_prefix, rule_arguments
 from restkit.cli import restkit_cli
+from restkit.conditional import Conditional
+from restkit.deprecation import Deprecation
 from restkit.docs_ui import DocsUI, get_installed_assets, make_docs_blueprint
 from restkit.errors import DeclarationError
+from restkit.features import make_policies, resolve_features
+from restkit.idempotency import Idempotency
+from restkit.operation import Operation
+from restkit.pagination import Pagination
 from restkit.problems import InternalServerError, Problem, problem_for_status
-from restkit.resource import bind_path
+from restkit.ratelimit import RateLimitLike
+from restkit.resource import Resource, bind_path
 from restkit.settings import Settings
 from restkit.spec.builder import build_spec
 from restkit.spec.document import SpecDocument, make_spec_blueprint
-from restkit.view import make_view
+from restkit.stores import Store, make_store
+from restkit.view import ViewContext, make_view, takes_current
 
 __all__ = ["Api", "get_apis", "make_problem_response"]
 
@@ -56,6 +65,7 @@ class _Mounted:
 
     api: Api
     settings: Settings
+    context: ViewContext
     routes: list[MountedRoute] = field(default_factory=list)
     document: SpecDocument | None = None
 
@@ -83,6 +93,14 @@ class Api:
             `license`.
         spec_decorators: View decorators wrapped around the OpenAPI document and docs pages,
             for example to require a login.
+        store: Where rate-limit counters and idempotency records live (see
+            `restkit.stores`); defaults to the store the `store_url` setting names, a
+            `MemoryStore` unless configured.
+        pagination: Pagination defaults of every list operation.
+        conditional: Conditional requests for every operation.
+        idempotency: `Idempotency-Key` handling for every POST.
+        rate_limit: Limits counted over all of the API's operations together.
+        deprecated: Deprecation of every operation.
         **settings: Settings of this API, overriding the app's `RESTKIT_*` config
             (see `Settings`), for example `max_body_size=10_000_000`.
 
@@ -107,6 +125,12 @@ class Api:
         version: str = "1.0.0",
         info: Mapping[str, Any] | None = None,
         spec_decorators: Sequence[ViewDecorator] = (),
+        store: Store | None = None,
+        pagination: Pagination | bool | None = None,
+        conditional: Conditional | bool | None = None,
+        idempotency: Idempotency | bool | None = None,
+        rate_limit: RateLimitLike | Literal[False] | None = None,
+        deprecated: Deprecation | bool | None = None,
         **settings: Any,
     ) -> None:
         if not isinstance(name, str) or _NAME.fullmatch(name) is None:
@@ -121,6 +145,20 @@ class Api:
         self.version = version
         self.info = dict(info or {})
         self.spec_decorators = tuple(spec_decorators)
+        if store is not None and not isinstance(store, Store):
+            raise DeclarationError(
+                f"Api {name!r} was given store={store!r}; give a restkit.stores.Store such as "
+                "RedisStore.from_url(...)."
+            )
+        self.store = store
+        self.policies = make_policies(
+            f"Api {name!r}",
+            pagination=pagination,
+            conditional=conditional,
+            idempotency=idempotency,
+            rate_limit=rate_limit,
+            deprecated=deprecated,
+        )
         self._settings_overrides = dict(settings)
         self._blueprints: dict[str, Blueprint] = {}
         self._apps: list[weakref.ref[Flask]] = []
@@ -178,7 +216,14 @@ class Api:
                 f"This Flask app already has an API named {self.name!r}; "
                 "give each Api its own name=..."
             )
-        mounted = _Mounted(self, self.get_settings(app))
+        settings = self.get_settings(app)
+        context = ViewContext(
+            api_name=self.name,
+            settings=settings,
+            store=self.store or make_store(settings.store_url),
+            cursor_secret=settings.cursor_secret or app.secret_key,
+        )
+        mounted = _Mounted(self, settings, context)
         state.apis[self.name] = mounted
         state.prefixes.append(_prefix_pattern(self.url_prefix))
         for blueprint in self._blueprints.values():
@@ -261,20 +306,32 @@ class Api:
         app.register_blueprint(docs, url_prefix=self.url_prefix, name_prefix=self.name)
 
     def _mount(self, app: Flask, blueprint: Blueprint, mounted: _Mounted) -> None:
-        settings = mounted.settings
         flask_blueprint = FlaskBlueprint(blueprint.name, __name__)
         prefix = self.url_prefix + blueprint.url_prefix
         for route in blueprint.routes.values():
             where = repr(prefix + route.rule)
-            operations = bind_path(route.resource, rule_arguments(prefix + route.rule), where)
-            view = make_view(route.resource, operations, settings, app.response_class)
+            endpoint = f"{self.name}.{blueprint.name}.{route.endpoint}"
+            arguments = rule_arguments(prefix + route.rule)
+            bound = bind_path(route.resource, arguments, where, complete=False)
+            resolved = {
+                method: self._resolve(route.resource, blueprint, endpoint, op)
+                for method, op in bound.items()
+            }
+            extra = {
+                method: (("page",) if op.features.pagination else ())
+                + (("current",) if takes_current(route.resource, op) else ())
+                for method, op in resolved.items()
+            }
+            bind_path(route.resource, arguments, where, extra=extra)
+            view = make_view(route.resource, resolved, mounted.context, app.response_class)
+            operations = resolved
             flask_blueprint.add_url_rule(
                 route.rule, endpoint=route.endpoint, view_func=view, methods=list(operations)
             )
             mounted.routes.append(
                 MountedRoute(
                     rule=prefix + route.rule,
-                    endpoint=f"{self.name}.{blueprint.name}.{route.endpoint}",
+                    endpoint=endpoint,
                     blueprint=blueprint,
                     route=route,
                     operations=operations,
@@ -284,6 +341,30 @@ class Api:
         # as a nested blueprint would, while allowing blueprints to be added after init_app.
         app.register_blueprint(flask_blueprint, url_prefix=prefix, name_prefix=self.name)
         _state(app).blueprint_names.add(f"{self.name}.{blueprint.name}")
+
+    def _resolve(
+        self, resource: type[Resource], blueprint: Blueprint, endpoint: str, op: Operation
+    ) -> Operation:
+        levels = [
+            (f"operation:{endpoint}:{op.method}", op.declaration.policies),
+            (f"resource:{endpoint}", resource.policies),
+            (f"blueprint:{self.name}.{blueprint.name}", blueprint.policies),
+            (f"api:{self.name}", self.policies),
+        ]
+        default = next(iter(op.responses.values()))
+        lists = default.schema is not None and default.schema.many
+        features = resolve_features(
+            levels,
+            method=op.method,
+            lists=lists,
+            loads_current=getattr(resource, "get_object", None) is not None,
+        )
+        if features.pagination is not None and not lists:
+            raise DeclarationError(
+                f"{op.qualname} is paginated, but its response is not a list. Declare "
+                "response=ItemSchema(many=True), or pagination=False."
+            )
+        return dataclasses.replace(op, features=features)
 
     def __repr__(self) -> str:
         return f"<Api {self.name!r} {self.url_prefix or '/'} ({len(self._blueprints)} blueprints)>"

@@ -21,12 +21,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from werkzeug.routing import Map, Rule
 
+from restkit.conditional import Conditional
+from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
+from restkit.features import make_policies
+from restkit.idempotency import Idempotency
 from restkit.operation import Operation
+from restkit.pagination import Pagination
+from restkit.ratelimit import RateLimitLike
 from restkit.resource import Resource, bind_path
 
 __all__ = ["Blueprint", "MountedRoute", "Route", "rule_arguments"]
@@ -94,6 +100,14 @@ class Blueprint:
         name: The blueprint's name: letters, digits, `_` and `-`. Unique within an `Api`.
         url_prefix: A URL prefix for every resource, such as `/tasks`.
         description: The tag's description in the OpenAPI document.
+        pagination: Pagination defaults of the blueprint's list operations.
+        conditional: Conditional requests for the blueprint's operations.
+        idempotency: `Idempotency-Key` handling for the blueprint's POSTs.
+        rate_limit: Limits counted over all of the blueprint's operations together.
+        deprecated: Deprecation of every operation of the blueprint.
+
+    See `restkit.features` for how these combine with those of the API, resources and
+    operations.
 
     Example:
         ```python
@@ -105,7 +119,18 @@ class Blueprint:
         ```
     """
 
-    def __init__(self, name: str, *, url_prefix: str = "", description: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        url_prefix: str = "",
+        description: str | None = None,
+        pagination: Pagination | bool | None = None,
+        conditional: Conditional | bool | None = None,
+        idempotency: Idempotency | bool | None = None,
+        rate_limit: RateLimitLike | Literal[False] | None = None,
+        deprecated: Deprecation | bool | None = None,
+    ) -> None:
         if not isinstance(name, str) or _NAME.fullmatch(name) is None:
             raise DeclarationError(
                 f"Blueprint name {name!r} is invalid; use letters, digits, '_' and '-', "
@@ -115,6 +140,14 @@ class Blueprint:
         self.name = name
         self.url_prefix = url_prefix.rstrip("/")
         self.description = description
+        self.policies = make_policies(
+            f"Blueprint {name!r}",
+            pagination=pagination,
+            conditional=conditional,
+            idempotency=idempotency,
+            rate_limit=rate_limit,
+            deprecated=deprecated,
+        )
         self._routes: dict[str, Route] = {}
 
     @property

@@ -27,8 +27,15 @@ from typing import Any, Literal, Never, TypeVar
 
 import marshmallow as ma
 
+from restkit.conditional import Conditional
+from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
+from restkit.features import Features, Policies, make_policies
+from restkit.idempotency import Idempotency
+from restkit.pagination import Pagination
+from restkit.patch import PatchFormat, make_patch_formats
 from restkit.problems import Problem
+from restkit.ratelimit import RateLimitLike
 
 __all__ = [
     "LOCATIONS",
@@ -123,11 +130,13 @@ class OperationDeclaration:
         summary: A one-line summary; defaults to the docstring's first line.
         description: A longer description; defaults to the rest of the docstring.
         tags: Extra OpenAPI tags, besides the blueprint's.
-        deprecated: Whether clients should stop using the operation.
         max_body_size: This operation's own body size limit in bytes, or `None` for the API's.
         problems: The status codes of the problems the method itself raises (such as 409),
             which the OpenAPI document lists beside those restkit knows of.
         request_example: An example request body for the OpenAPI document.
+        policies: The operation's own pagination, conditional, idempotency, rate limit and
+            deprecation declarations (see `restkit.features`).
+        patch: The patch media types a PATCH method accepts, if it applies patches.
     """
 
     inputs: Mapping[Location, Input]
@@ -136,10 +145,11 @@ class OperationDeclaration:
     summary: str | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()
-    deprecated: bool = False
     max_body_size: int | None = None
     problems: tuple[int, ...] = ()
     request_example: Any = None
+    policies: Policies = field(default_factory=Policies)
+    patch: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +164,8 @@ class Operation:
         path_arguments: The URL variables the method receives as keyword arguments.
         summary: The summary for the OpenAPI document, if any.
         description: The description for the OpenAPI document, if any.
+        features: The HTTP behaviours resolved from every level when the API was mounted
+            (empty until then).
     """
 
     method: str
@@ -163,6 +175,7 @@ class Operation:
     path_arguments: tuple[str, ...] = ()
     summary: str | None = None
     description: str | None = field(default=None)
+    features: Features = field(default_factory=Features)
 
     @property
     def inputs(self) -> Mapping[Location, Input]:
@@ -214,10 +227,15 @@ def operation(
     summary: str | None = None,
     description: str | None = None,
     tags: tuple[str, ...] = (),
-    deprecated: bool = False,
+    deprecated: Deprecation | bool | None = None,
     max_body_size: int | None = None,
     problems: Iterable[int | type[Problem]] = (),
     request_example: Any = None,
+    pagination: Pagination | bool | None = None,
+    conditional: Conditional | bool | None = None,
+    idempotency: Idempotency | bool | None = None,
+    rate_limit: RateLimitLike | Literal[False] | None = None,
+    patch: PatchFormat | tuple[PatchFormat, ...] | bool = False,
     **unknown: Never,
 ) -> Callable[[F], F]:
     """Declare a resource method's inputs and responses.
@@ -248,12 +266,21 @@ def operation(
         summary: The OpenAPI summary; defaults to the docstring's first line.
         description: The OpenAPI description; defaults to the rest of the docstring.
         tags: Extra OpenAPI tags.
-        deprecated: Mark the operation deprecated.
+        deprecated: Mark the operation deprecated: `True`, or a `Deprecation` with dates and
+            a link, sent as `Deprecation` and `Sunset` headers (see `restkit.deprecation`).
         max_body_size: This operation's body size limit in bytes, for example for uploads.
         problems: The problems the method raises itself, as `restkit.problems` classes or
             status codes (`problems=[Conflict]`), for the OpenAPI document. Those restkit
             raises (400, 404, 413, 415, 422) are listed without asking.
         request_example: An example request body for the OpenAPI document.
+        pagination: Paginate the list this GET returns: `True` (the defaults of the
+            resource, blueprint or API), a `PagePagination` or `CursorPagination`, or
+            `False`. The method takes `page` (see `restkit.pagination`).
+        conditional: ETags, 304, 412 and 428 (see `restkit.conditional`).
+        idempotency: Honour `Idempotency-Key` (see `restkit.idempotency`).
+        rate_limit: Limit requests, such as `"10/minute"` (see `restkit.ratelimit`).
+        patch: Apply the body as a patch to the current object: `"merge"` (or `True`),
+            `"json"`, or both, `("merge", "json")` (see `restkit.patch`).
         **unknown: Nothing else is accepted: a misspelt location or option (`qery=...`)
             raises `DeclarationError` with a suggestion, and type checkers flag it too.
 
@@ -313,6 +340,14 @@ def operation(
                 "give a positive number of bytes."
             )
         codes = tuple(_problem_status(culprit, problem) for problem in problems)
+        policies = make_policies(
+            culprit,
+            pagination=pagination,
+            conditional=conditional,
+            idempotency=idempotency,
+            rate_limit=rate_limit,
+            deprecated=deprecated,
+        )
         declaration = OperationDeclaration(
             inputs=MappingProxyType(inputs),
             responses=MappingProxyType(resolved),
@@ -320,10 +355,11 @@ def operation(
             summary=summary,
             description=description,
             tags=tuple(tags),
-            deprecated=deprecated,
             max_body_size=max_body_size,
             problems=codes,
             request_example=request_example,
+            policies=policies,
+            patch=make_patch_formats(patch, culprit),
         )
         setattr(function, _ATTRIBUTE, declaration)
         return function
@@ -354,6 +390,11 @@ _OPTIONS = (
     "max_body_size",
     "problems",
     "request_example",
+    "pagination",
+    "conditional",
+    "idempotency",
+    "rate_limit",
+    "patch",
 )
 
 

@@ -23,6 +23,14 @@ from werkzeug.wrappers import Request
 from restkit._fields import copy_schema, harden_for_load, has_decimal
 from restkit._json import decode_json
 from restkit.operation import Location, Operation
+from restkit.pagination import PageRequest, PaginationPlan
+from restkit.patch import (
+    JSON_PATCH,
+    MERGE_PATCH,
+    apply_json_patch,
+    apply_merge_patch,
+    writable_document,
+)
 from restkit.problems import (
     ContentTooLarge,
     InputError,
@@ -255,10 +263,19 @@ class RequestPlan:
     Args:
         operation: The resolved operation.
         settings: The settings of the API the operation is mounted in.
+        pagination: How the operation reads its page parameters, if it is paginated; the
+            page goes to the method as `page`.
     """
 
-    def __init__(self, operation: Operation, settings: Settings) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        settings: Settings,
+        pagination: PaginationPlan | None = None,
+    ) -> None:
         self.operation = operation
+        self.pagination = pagination
+        self.patch_types = operation.declaration.patch
         inputs = operation.inputs
         self.plans = {
             location: _LocationPlan(location, spec.schema) for location, spec in inputs.items()
@@ -271,9 +288,16 @@ class RequestPlan:
         self.steps: list[
             Callable[[Request, Mapping[str, Any], dict[str, Any], list[InputError]], None]
         ]
-        self.steps = [getattr(self, f"_read_{location}") for location in self.plans]
+        self.steps = [
+            getattr(self, f"_read_{location}")
+            for location in self.plans
+            # A patch is read once the current object is loaded: see parse_patch.
+            if not (location == "body" and self.patch_types)
+        ]
         if "path" not in self.plans:
             self.steps.insert(0, self._pass_path)
+        if pagination is not None:
+            self.steps.append(self._read_page)
 
     def parse(self, request: Request, view_args: Mapping[str, Any]) -> dict[str, Any]:
         """Return the method's keyword arguments for this request.
@@ -293,6 +317,59 @@ class RequestPlan:
         if errors:
             raise UnprocessableContent(errors)
         return arguments
+
+    def parse_patch(self, request: Request, current: Any) -> Any:
+        """Apply the request's patch to the current object and return the loaded result.
+
+        The current object is dumped with the body schema (its writable members only), the
+        patch is applied to that document, and the result is loaded with the full schema.
+
+        Raises:
+            BadRequest: The patch is not valid JSON.
+            UnsupportedMediaType: The `Content-Type` is not an accepted patch type.
+            UnprocessableContent: The patch is malformed or its result is invalid.
+            Conflict: A JSON Patch operation cannot apply.
+        """
+        plan = self.plans["body"]
+        raw = request.get_data(cache=True)
+        if len(raw) > self.max_body_size:
+            raise ContentTooLarge(f"The request body is larger than {self.max_body_size} bytes.")
+        declared = self.operation.inputs["body"].schema
+        document = writable_document(declared, declared.dump(current))
+        if raw.strip():
+            mimetype = request.mimetype
+            if mimetype not in self.patch_types:
+                accepted = ", ".join(self.patch_types)
+                raise UnsupportedMediaType(
+                    _media_type_detail(mimetype, " or ".join(self.patch_types)),
+                    headers={"Accept-Patch": accepted, "Accept": accepted},
+                )
+            patch = decode_json(raw, self.max_json_depth, decimals=self.exact_decimals)
+            if mimetype == JSON_PATCH:
+                document = apply_json_patch(document, patch)
+            elif mimetype == MERGE_PATCH:
+                if not isinstance(patch, dict):
+                    raise UnprocessableContent(
+                        [InputError("body", "A merge patch is a JSON object.", pointer="")]
+                    )
+                document = apply_merge_patch(document, patch, plan.schema)
+        errors: list[InputError] = []
+        loaded = plan.load(document, errors)
+        if errors:
+            raise UnprocessableContent(errors)
+        return loaded
+
+    def _read_page(
+        self,
+        request: Request,
+        view_args: Mapping[str, Any],
+        arguments: dict[str, Any],
+        errors: list[InputError],
+    ) -> None:
+        if self.pagination is None:
+            raise AssertionError("_read_page runs only for paginated operations")
+        page: PageRequest | None = self.pagination.read(request, errors)
+        arguments["page"] = page
 
     def _limit_body(self, request: Request) -> None:
         limit = self.max_body_size
@@ -331,7 +408,11 @@ class RequestPlan:
         errors: list[InputError],
     ) -> None:
         plan = self.plans["query"]
-        arguments["query"] = plan.load(plan.read_multidict(request.args, errors), errors)
+        data = plan.read_multidict(request.args, errors)
+        if self.pagination is not None:
+            for name in self.pagination.names:
+                data.pop(name, None)  # the page parameters are read by _read_page
+        arguments["query"] = plan.load(data, errors)
 
     def _read_headers(
         self,

@@ -64,10 +64,37 @@ class ResponsePlan:
         """
         if isinstance(value, BaseResponse):
             return value
-        status = self.default_status
-        headers: HeadersLike | None = None
+        return self.respond(*self.unpack(value))
+
+    def unpack(self, value: Any) -> tuple[Any, int, HeadersLike | None]:
+        """Split a view's return value (not a `Response`) into object, status and headers.
+
+        Raises:
+            ResponseError: The tuple has an unknown shape.
+        """
         if isinstance(value, tuple):
-            value, status, headers = self._unpack(value)
+            return self._unpack(value)
+        return value, self.default_status, None
+
+    def respond(
+        self,
+        value: Any,
+        status: int,
+        headers: HeadersLike | None,
+        wrap: Callable[[Any], Any] | None = None,
+    ) -> Response:
+        """Dump `value` with the schema of `status` and return the response.
+
+        Args:
+            value: The object to dump.
+            status: The status code.
+            headers: Extra headers.
+            wrap: Turns the dumped data into the body, for example a pagination envelope.
+
+        Raises:
+            ResponseError: The status is not declared, or there is a body where the
+                declaration says there is none, or a 201 has no `Location`.
+        """
         try:
             dump = self.dumpers[status]
         except (KeyError, TypeError):
@@ -86,8 +113,11 @@ class ResponsePlan:
             response = self.response_class(status=status)
             del response.headers["Content-Type"]
         else:
+            data = dump(value)
+            if wrap is not None:
+                data = wrap(data)
             response = self.response_class(
-                encode_json(dump(value)), status=status, content_type=JSON_CONTENT_TYPE
+                encode_json(data), status=status, content_type=JSON_CONTENT_TYPE
             )
         if headers:
             _set_headers(response.headers, headers)

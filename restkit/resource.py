@@ -20,13 +20,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from restkit.conditional import Conditional
+from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
+from restkit.features import Policies, make_policies
+from restkit.idempotency import Idempotency
 from restkit.operation import (
     Operation,
     OperationDeclaration,
     check_method_inputs,
     get_declaration,
 )
+from restkit.pagination import Pagination
+from restkit.ratelimit import RateLimitLike
 
 __all__ = ["HTTP_METHODS", "Resource"]
 
@@ -39,10 +45,22 @@ class Resource:
 
     An instance is created for every request, so a method may keep per-request state on `self`.
 
+    A resource of one object may define `get_object(self, **path_arguments)`, which returns
+    the object the URL names (or raises `NotFound`, or returns `None` for a 404). restkit
+    calls it before a write to check `If-Match` (see `restkit.conditional`) and to apply a
+    patch (see `restkit.patch`), and passes the object to the method as `current` when the
+    method takes that argument.
+
     Attributes:
         operations: The resolved operations by HTTP method (`"GET"`, ...), set at class creation.
         decorators: View decorators applied, in order, to the view function that serves this
             resource, as with Flask's `MethodView.decorators`.
+        pagination: Pagination defaults of this resource's list operations.
+        conditional: Conditional requests for this resource's operations.
+        idempotency: `Idempotency-Key` handling for this resource's POST.
+        rate_limit: Limits counted over all of this resource's operations.
+        deprecated: Deprecation of all of this resource's operations.
+        policies: The five above, checked at class creation (see `restkit.features`).
 
     Example:
         ```python
@@ -64,9 +82,29 @@ class Resource:
 
     operations: ClassVar[Mapping[str, Operation]] = MappingProxyType({})
     decorators: ClassVar[Sequence[Callable[[Callable[..., Any]], Callable[..., Any]]]] = ()
+    pagination: ClassVar[Pagination | bool | None] = None
+    conditional: ClassVar[Conditional | bool | None] = None
+    idempotency: ClassVar[Idempotency | bool | None] = None
+    rate_limit: ClassVar[RateLimitLike | bool | None] = None
+    deprecated: ClassVar[Deprecation | bool | None] = None
+    policies: ClassVar[Policies] = Policies()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.policies = make_policies(
+            cls.__name__,
+            pagination=cls.pagination,
+            conditional=cls.conditional,
+            idempotency=cls.idempotency,
+            rate_limit=cls.rate_limit,
+            deprecated=cls.deprecated,
+        )
+        loader = getattr(cls, "get_object", None)
+        if loader is not None and not callable(loader):
+            raise DeclarationError(
+                f"{cls.__name__}.get_object is {loader!r}; define it as a method that takes "
+                "the URL's variables and returns the object."
+            )
         operations: dict[str, Operation] = {}
         for name in HTTP_METHODS:
             function = getattr(cls, name, None)
@@ -81,6 +119,7 @@ class Resource:
                 )
             culprit = f"{cls.__name__}.{name}"
             check_method_inputs(culprit, name, declaration.inputs)
+            _check_features(culprit, name, declaration, loads=loader is not None)
             _check_signature(culprit, function, declaration, ())
             summary, description = _docstring_parts(function)
             operations[name.upper()] = Operation(
@@ -94,8 +133,45 @@ class Resource:
         cls.operations = MappingProxyType(operations)
 
 
+def _check_features(
+    culprit: str, method: str, declaration: OperationDeclaration, *, loads: bool
+) -> None:
+    policies = declaration.policies
+    if policies.idempotency and method not in ("post", "patch"):
+        raise DeclarationError(
+            f"{culprit} declares idempotency; {method.upper()} is idempotent by itself. "
+            "Idempotency-Key is for POST (and PATCH)."
+        )
+    if policies.pagination and method != "get":
+        raise DeclarationError(
+            f"{culprit} declares pagination; only a GET returns pages. Move it to get()."
+        )
+    if declaration.patch:
+        if method != "patch" or "body" not in declaration.inputs:
+            raise DeclarationError(
+                f"{culprit} declares patch=...; only a patch() method with body=... applies "
+                "patches (the body schema validates the patched result)."
+            )
+        if not loads:
+            raise DeclarationError(
+                f"{culprit} declares patch=..., which is applied to the current object; define "
+                "get_object(self, **path_arguments) on the resource to load it."
+            )
+    if policies.conditional and method in ("put", "patch", "delete") and not loads:
+        raise DeclarationError(
+            f"{culprit} declares conditional=..., whose preconditions are checked against the "
+            "current object before the write; define get_object(self, **path_arguments) on "
+            "the resource to load it."
+        )
+
+
 def bind_path(
-    resource: type[Resource], arguments: Iterable[str], where: str, *, complete: bool = True
+    resource: type[Resource],
+    arguments: Iterable[str],
+    where: str,
+    *,
+    complete: bool = True,
+    extra: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Operation]:
     """Return the resource's operations for a URL rule with these variables.
 
@@ -106,6 +182,7 @@ def bind_path(
         complete: Whether `arguments` are all of the URL's variables. A blueprint does not
             know its API's prefix yet, so it passes `False` and the check that every required
             argument is supplied waits for `Api.init_app`.
+        extra: Other arguments restkit passes, by method (`page`, `current`).
 
     Raises:
         DeclarationError: A method cannot take one of the URL variables, or needs an argument
@@ -127,7 +204,13 @@ def bind_path(
                 )
             path_arguments = tuple(fields)
         _check_signature(
-            op.qualname, function, op.declaration, path_arguments, where, complete=complete
+            op.qualname,
+            function,
+            op.declaration,
+            path_arguments,
+            where,
+            complete=complete,
+            extra=(extra or {}).get(method, ()),
         )
         bound[method] = Operation(
             method=op.method,
@@ -155,6 +238,7 @@ def _check_signature(
     where: str | None = None,
     *,
     complete: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> None:
     """Check the method's signature against its inputs and, when mounted, its URL."""
     parameters = list(inspect.signature(function).parameters.values())[1:]  # drop self
@@ -165,8 +249,13 @@ def _check_signature(
         if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     }
     supplied = [location for location in declaration.inputs if location != "path"]
-    supplied_names = [*supplied, *path_arguments]
+    supplied_names = [*supplied, *path_arguments, *extra]
     if not takes_any:
+        if "page" in extra and "page" not in by_name:
+            raise DeclarationError(
+                f"{culprit} is paginated but has no parameter named 'page' to receive the "
+                "requested page. Add `page` to its parameters (or declare pagination=False)."
+            )
         for location in supplied:
             if location not in by_name:
                 raise DeclarationError(
@@ -186,7 +275,8 @@ def _check_signature(
             raise DeclarationError(
                 f"{culprit} requires the argument {parameter.name!r}, which neither its "
                 f"declared inputs nor the URL {where} supply. Give it a default, declare it, "
-                "or remove it."
+                "or remove it. (`page` goes to paginated GETs, `current` to writes that load "
+                "the object with get_object.)"
             )
 
 

@@ -36,6 +36,14 @@ class Settings:
         swagger_ui_path: Where Swagger UI is served; `None` switches it off.
         redoc_path: Where ReDoc is served; `None` switches it off.
         scalar_path: Where Scalar is served; `None` switches it off.
+        store_url: The store of rate-limit counters and idempotency records when `Api` is
+            given no `store=`: `"memory://"`, a Redis URL or a SQLAlchemy database URL (see
+            `restkit.stores.make_store`).
+        store_failure: What to do when the store cannot be reached: `"closed"` answers a 503
+            problem with `Retry-After`; `"open"` serves the request without the feature
+            (no limit counted, no idempotency record) and logs a warning.
+        cursor_secret: The key pagination cursors are signed with; the app's `SECRET_KEY`
+            when `None`.
     """
 
     max_body_size: int = 1024 * 1024
@@ -46,6 +54,9 @@ class Settings:
     swagger_ui_path: str | None = "/docs"
     redoc_path: str | None = "/redoc"
     scalar_path: str | None = "/scalar"
+    store_url: str = "memory://"
+    store_failure: str = "closed"
+    cursor_secret: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], overrides: Mapping[str, Any]) -> Settings:
@@ -98,6 +109,23 @@ def _checked(name: str, value: Any, source: str) -> Any:
                 f"{source} is {value!r}; restkit writes OpenAPI {' or '.join(OPENAPI_VERSIONS)}."
             )
         return version
+    if name == "store_url":
+        if not isinstance(value, str) or "://" not in value:
+            raise DeclarationError(
+                f"{source} must be a store URL such as 'memory://' or 'redis://host:6379/0', "
+                f"not {value!r}."
+            )
+        return value
+    if name == "store_failure":
+        if value not in ("closed", "open"):
+            raise DeclarationError(f"{source} must be 'closed' or 'open', not {value!r}.")
+        return value
+    if name == "cursor_secret":
+        if value is not None and (not isinstance(value, str) or len(value) < 16):
+            raise DeclarationError(
+                f"{source} must be a secret string of at least 16 characters, or None."
+            )
+        return value
     if value is not None and (
         not isinstance(value, str) or not value.startswith("/") or value == "/"
     ):

@@ -2,55 +2,305 @@
 
 This is the boundary between Flask and restkit's pure plans: it reads `flask.request`, runs the
 operation's `RequestPlan`, calls the resource method, and hands the result to its
-`ResponsePlan`. Errors propagate to the problem handler the `Api` installs.
+`ResponsePlan`. An operation with HTTP features (see `restkit.features`) runs them around
+that, in this order: rate limit, parse, idempotency, load the current object, preconditions,
+patch, method, pagination, render, ETag and 304. Errors propagate to the problem handler the
+`Api` installs; restkit's own problems are rendered here, so that they carry the operation's
+`RateLimit-*` and `Deprecation` headers too.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
 from flask import request
+from werkzeug.datastructures import Headers
 from werkzeug.sansio.response import Response as BaseResponse
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
+from restkit.conditional import (
+    EntityTag,
+    evaluate_preconditions,
+    make_entity_tag,
+    not_modified,
+    precondition_failed,
+    precondition_required,
+    set_validators,
+)
+from restkit.idempotency import IdempotencyPlan, IdempotencyTicket
 from restkit.operation import Operation
+from restkit.pagination import PaginationPlan
 from restkit.parsing import RequestPlan
+from restkit.problems import NotFound, Problem, ServiceUnavailable
+from restkit.ratelimit import RateLimitPlan
 from restkit.rendering import ResponsePlan
 from restkit.resource import Resource
 from restkit.settings import Settings
+from restkit.stores import Store, StoreError
 
-__all__ = ["make_view"]
+__all__ = ["ViewContext", "make_view", "takes_current"]
+
+T = TypeVar("T")
+_LOG = logging.getLogger("restkit")
+_WRITES = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class ViewContext:
+    """What the views of one API on one app share.
+
+    Attributes:
+        api_name: The API's name, which scopes idempotency keys.
+        settings: The API's settings.
+        store: The store of rate-limit counters and idempotency records.
+        cursor_secret: The key pagination cursors are signed with, if any.
+    """
+
+    api_name: str
+    settings: Settings
+    store: Store
+    cursor_secret: str | bytes | None = None
+
+
+def takes_current(resource: type[Resource], operation: Operation) -> bool:
+    """Whether restkit loads the current object for this operation and passes `current`."""
+    function = getattr(resource, operation.function_name)
+    parameters = inspect.signature(function).parameters
+    return loads_current(resource, operation) and "current" in parameters
+
+
+def loads_current(resource: type[Resource], operation: Operation) -> bool:
+    """Whether restkit loads the current object (with `get_object`) before the method."""
+    if getattr(resource, "get_object", None) is None:
+        return False
+    features = operation.features
+    return bool(operation.declaration.patch) or (
+        operation.method in _WRITES and features.conditional is not None
+    )
 
 
 class _Plan:
-    __slots__ = ("function_name", "parse", "render")
+    """Everything one operation does per request, made once."""
 
-    def __init__(self, operation: Operation, settings: Settings, response_class: type[Response]):
+    def __init__(
+        self,
+        resource: type[Resource],
+        operation: Operation,
+        context: ViewContext,
+        response_class: type[Response],
+    ) -> None:
+        features = operation.features
+        self.resource = resource
+        self.operation = operation
         self.function_name = operation.function_name
-        self.parse = RequestPlan(operation, settings).parse
-        self.render = ResponsePlan(operation, response_class).render
+        self.context = context
+        self.response_class = response_class
+        self.pagination = (
+            PaginationPlan(features.pagination, context.cursor_secret)
+            if features.pagination is not None
+            else None
+        )
+        self.request_plan = RequestPlan(operation, context.settings, self.pagination)
+        self.parse = self.request_plan.parse
+        self.response_plan = ResponsePlan(operation, response_class)
+        self.render = self.response_plan.render
+        self.limits = RateLimitPlan(features.rate_limits) if features.rate_limits else None
+        self.idempotency = (
+            IdempotencyPlan(features.idempotency, context.api_name)
+            if features.idempotency is not None
+            else None
+        )
+        self.conditional = features.conditional
+        self.loads_current = loads_current(resource, operation)
+        self.passes_current = takes_current(resource, operation)
+        self.headers = features.deprecation.headers() if features.deprecation else []
+        self.lists = any(
+            spec.schema is not None and spec.schema.many for spec in operation.responses.values()
+        )
+        # How the current object's weak ETag is computed when it has no version: the
+        # representation a GET of the resource sends. Set by make_view.
+        self.current_body: Callable[[Any], bytes] | None = None
+        self.simple = features.empty and not operation.declaration.patch
+
+    def run(self, request: Request, view_args: Mapping[str, Any]) -> BaseResponse:
+        extra: list[tuple[str, str]] = list(self.headers)
+        try:
+            if self.limits is not None:
+                limits = self.limits
+                extra += self._guard(lambda: limits.check(request, self.context.store), [])
+            arguments = self.parse(request, view_args)
+            ticket: IdempotencyTicket | None = None
+            if self.idempotency is not None:
+                idempotency = self.idempotency
+                key = idempotency.read_key(request)
+                if key is not None:
+                    begun = self._guard(
+                        lambda: idempotency.begin(request, key, self.context.store), None
+                    )
+                    if isinstance(begun, Response):
+                        return _with(begun, extra)
+                    ticket = begun
+            if ticket is None:
+                return _with(self.call(request, arguments), extra)
+            return _with(self._call_once(request, arguments, ticket), extra)
+        except Problem as problem:
+            return _with(problem.get_response(), extra)
+
+    def _call_once(
+        self, request: Request, arguments: dict[str, Any], ticket: IdempotencyTicket
+    ) -> BaseResponse:
+        if self.idempotency is None:
+            raise AssertionError("only idempotent operations hold tickets")
+        try:
+            response = self.call(request, arguments)
+        except Problem as problem:
+            response = problem.get_response()
+        except BaseException:
+            self.idempotency.finish(ticket, None, self.context.store)
+            raise
+        if isinstance(response, Response):
+            self.idempotency.finish(ticket, response, self.context.store)
+        return response
+
+    def _guard(self, action: Callable[[], T], fallback: T) -> T:
+        try:
+            return action()
+        except StoreError:
+            if self.context.settings.store_failure == "open":
+                _LOG.warning(
+                    "The store is unreachable; %s is served without rate limits and "
+                    "idempotency (store_failure='open').",
+                    self.operation.qualname,
+                    exc_info=True,
+                )
+                return fallback
+            _LOG.error("The store is unreachable.", exc_info=True)
+            raise ServiceUnavailable(
+                "The service cannot accept this request right now; retry shortly.",
+                headers={"Retry-After": "5"},
+            ) from None
+
+    def call(self, request: Request, arguments: dict[str, Any]) -> BaseResponse:
+        """Run the method with its features and return the response."""
+        resource = self.resource()
+        conditional = self.conditional
+        if self.loads_current:
+            path = {name: arguments[name] for name in self.operation.path_arguments}
+            current = resource.get_object(**path)  # type: ignore[attr-defined]
+            if current is None:
+                raise NotFound()
+            if conditional is not None:
+                if conditional.require_if_match and "If-Match" not in request.headers:
+                    raise precondition_required()
+                outcome = evaluate_preconditions(
+                    request.method,
+                    request.headers,
+                    self._current_tag(current),
+                    conditional.modified_at(current),
+                )
+                if outcome is not None:
+                    raise precondition_failed()
+            if self.operation.declaration.patch:
+                arguments["body"] = self.request_plan.parse_patch(request, current)
+            if self.passes_current:
+                arguments["current"] = current
+        result = getattr(resource, self.function_name)(**arguments)
+        if isinstance(result, BaseResponse):
+            return result
+        value, status, headers = self.response_plan.unpack(result)
+        wrap = None
+        if self.pagination is not None:
+            page = arguments["page"]
+            found = self.pagination.page_of(value, page, self.operation.qualname)
+            links = self.pagination.links(request, page, found)
+            headers = _merge(headers, self.pagination.headers(links, page, found))
+            value = found.items
+            if self.pagination.pagination.envelope:
+                wrap = partial(_envelope, self.pagination, links, page, found)
+        response = self.response_plan.respond(value, status, headers, wrap)
+        if conditional is None:
+            return response
+        return self._validate(request, response, value)
+
+    def _current_tag(self, current: Any) -> EntityTag | None:
+        if self.conditional is None:
+            raise AssertionError("only conditional operations have tags")
+        tag = self.conditional.entity_tag(current)
+        if tag is None and self.current_body is not None:
+            tag = make_entity_tag(self.current_body(current), weak=True)
+        return tag
+
+    def _validate(self, request: Request, response: Response, value: Any) -> BaseResponse:
+        conditional = self.conditional
+        if conditional is None:
+            raise AssertionError("only conditional operations are validated")
+        if response.status_code == 204 or value is None:
+            return response
+        tag = None if self.lists else conditional.entity_tag(value)
+        if tag is None:
+            tag = make_entity_tag(response.get_data(), weak=True)
+        modified = None if self.lists else conditional.modified_at(value)
+        set_validators(response.headers, tag, modified)
+        if request.method in ("GET", "HEAD"):
+            outcome = evaluate_preconditions(request.method, request.headers, tag, modified)
+            if outcome == 304:
+                unchanged: Response = not_modified(self.response_class, response.headers)
+                return unchanged
+            if outcome == 412:
+                raise precondition_failed()
+        return response
+
+
+def _envelope(plan: PaginationPlan, links: Any, page: Any, found: Any, items: Any) -> Any:
+    return plan.envelope(items, links, page, found)
+
+
+def _merge(headers: Any, more: list[tuple[str, str]]) -> Headers:
+    merged = Headers(headers) if headers else Headers()
+    for name, value in more:
+        merged.add(name, value)
+    return merged
+
+
+def _with(response: BaseResponse, headers: list[tuple[str, str]]) -> BaseResponse:
+    for name, value in headers:
+        response.headers.add(name, value)
+    return response
 
 
 def make_view(
     resource: type[Resource],
     operations: Mapping[str, Operation],
-    settings: Settings,
+    context: ViewContext,
     response_class: type[Response],
 ) -> Callable[..., BaseResponse]:
     """Return the Flask view function serving `operations` of `resource`.
 
     Every plan is made here, once; the view only runs them.
     """
-    plans = {method: _Plan(op, settings, response_class) for method, op in operations.items()}
-    if "GET" in plans:
-        plans["HEAD"] = plans["GET"]
+    plans = {
+        method: _Plan(resource, op, context, response_class) for method, op in operations.items()
+    }
+    get_plan = plans.get("GET")
+    if get_plan is not None:
+        plans["HEAD"] = get_plan
+        representation = get_plan.response_plan
+        for plan in plans.values():
+            if plan.loads_current and plan.conditional is not None:
+                plan.current_body = partial(_representation, representation)
 
     def view(**view_args: Any) -> BaseResponse:
         plan = plans[request.method]
-        arguments = plan.parse(request, view_args)
-        result = getattr(resource(), plan.function_name)(**arguments)
-        return plan.render(result)
+        if plan.simple:
+            arguments = plan.parse(request, view_args)
+            result = getattr(resource(), plan.function_name)(**arguments)
+            return plan.render(result)
+        return plan.run(request, view_args)
 
     view.__name__ = resource.__name__
     view.__qualname__ = resource.__qualname__
@@ -58,3 +308,8 @@ def make_view(
     for decorator in resource.decorators:
         view = decorator(view)
     return view
+
+
+def _representation(plan: ResponsePlan, value: Any) -> bytes:
+    body: bytes = plan.respond(value, plan.default_status, None).get_data()
+    return body

@@ -592,7 +592,7 @@ def test_operation_declaration_keeps_every_option():
 
     assert declaration.operation_id == "listTasks"
     assert declaration.tags == ("tasks", "admin")
-    assert declaration.deprecated is True
+    assert declaration.policies.deprecated is True
     assert declaration.max_body_size == 10
 
 

@@ -233,7 +233,7 @@ class _Builder:
             result["summary"] = op.summary
         if op.description:
             result["description"] = op.description
-        if declaration.deprecated:
+        if op.features.deprecation is not None:
             result["deprecated"] = True
         parameters = self.parameters(op, converters)
         if parameters:
