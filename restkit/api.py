@@ -261,6 +261,7 @@ class Api:
             routes=mounted.routes,
             blueprints=self.blueprints,
             info=self.info,
+            store_failure=mounted.settings.store_failure,
         )
 
     def spec(self, app: Flask) -> Mapping[str, Any]:

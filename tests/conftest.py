@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -51,3 +53,37 @@ def _validate_every_built_spec(monkeypatch: pytest.MonkeyPatch) -> None:
         return spec
 
     monkeypatch.setattr(restkit.api, "build_spec", build_and_validate)
+
+
+def _service_url(variable: str) -> str:
+    """A test service's URL from the environment: skip without it, but fail under `CI=true`."""
+    url = os.environ.get(variable)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{variable} is not set; under CI every service-backed test must run.")
+        pytest.skip(f"{variable} is not set")
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis server for tests, from `REDIS_TEST_URL` (e.g. redis://127.0.0.1:6379/0)."""
+    return _service_url("REDIS_TEST_URL")
+
+
+@pytest.fixture
+def postgresql_url() -> str:
+    """A PostgreSQL database for tests, from `DATABASE_TEST_URL`.
+
+    For example postgresql://postgres@127.0.0.1:5432/test.
+    """
+    return _service_url("DATABASE_TEST_URL")
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A local TCP port nobody listens on: bound to find a free one, then closed."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

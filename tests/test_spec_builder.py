@@ -98,6 +98,9 @@ class Documented(Resource):
     def delete(self): ...
 
 
+DEPRECATION_HEADERS = {"Deprecation": {"$ref": "#/components/headers/Deprecation"}}
+
+
 def test_operation_summary_and_description_come_from_docstring_or_arguments():
     document = build({"/r": Documented})
 
@@ -114,7 +117,11 @@ def test_operation_summary_and_description_come_from_docstring_or_arguments():
         "operationId": "deleteDocumented",
         "tags": ["test"],
         "deprecated": True,
-        "responses": {"204": {"description": "No Content"}, "default": DEFAULT_RESPONSE},
+        # A deprecated operation sends the Deprecation header with every response.
+        "responses": {
+            "204": {"description": "No Content", "headers": DEPRECATION_HEADERS},
+            "default": {**DEFAULT_RESPONSE, "headers": DEPRECATION_HEADERS},
+        },
     }
 
 

@@ -32,6 +32,7 @@ from restkit.problems import (
     problem_for_status,
 )
 from restkit.resource import HTTP_METHODS
+from restkit.spec.features import FeatureWriter
 from restkit.spec.operation_ids import make_operation_id
 from restkit.spec.paths import converter_schema, openapi_path, path_converters
 
@@ -175,7 +176,15 @@ def _qualified(cls: type) -> str:
 
 
 class _Builder:
-    def __init__(self, *, title: str, version: str, openapi_version: str, info: Mapping[str, Any]):
+    def __init__(
+        self,
+        *,
+        title: str,
+        version: str,
+        openapi_version: str,
+        info: Mapping[str, Any],
+        store_failure: str = "closed",
+    ):
         self.names = _Names()
         resolver = cast(Callable[[type[ma.Schema]], str], self.names)  # None means inline
         self.plugin = MarshmallowPlugin(schema_name_resolver=resolver)
@@ -196,6 +205,13 @@ class _Builder:
         self.problem = self.resolve(ProblemSchema)
         self.validation_problem = self.resolve(ValidationProblemSchema)
         self.operation_ids: dict[str, str] = {}
+        self.features = FeatureWriter(
+            self.spec,
+            resolve=self.resolve,
+            inline=self.inline,
+            names=self.names,
+            store_failure=store_failure,
+        )
 
     def resolve(self, schema: type[ma.Schema] | ma.Schema) -> dict[str, Any]:
         resolved: dict[str, Any] = self.converter.resolve_nested_schema(schema)
@@ -235,7 +251,7 @@ class _Builder:
             result["description"] = op.description
         if op.features.deprecation is not None:
             result["deprecated"] = True
-        parameters = self.parameters(op, converters)
+        parameters = self.parameters(op, converters) + self.features.parameters(op)
         if parameters:
             result["parameters"] = parameters
         body = self.request_body(op)
@@ -277,6 +293,8 @@ class _Builder:
     def request_body(self, op: Operation) -> dict[str, Any] | None:
         inputs = op.inputs
         example = op.declaration.request_example
+        if "body" in inputs and op.declaration.patch:
+            return self.features.patch_body(op, inputs["body"].schema)
         if "body" in inputs:
             media: dict[str, Any] = {"schema": self.resolve(inputs["body"].schema)}
             if example is not None:
@@ -331,30 +349,46 @@ class _Builder:
             response: dict[str, Any] = {
                 "description": spec.description or HTTPStatus(code).phrase,
             }
+            headers: dict[str, Any] = {}
             if code == 201:
-                response["headers"] = {
-                    "Location": {
-                        "description": "The URL of the created resource.",
-                        "required": True,
-                        "schema": {"type": "string", "format": "uri-reference"},
-                    }
+                headers["Location"] = {
+                    "description": "The URL of the created resource.",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uri-reference"},
                 }
+            headers.update(self.features.success_headers(op, code, spec.schema is not None))
+            if headers:
+                response["headers"] = headers
             if spec.schema is not None:
-                media: dict[str, Any] = {"schema": self.resolve(spec.schema)}
+                envelope = self.features.envelope(op, code, spec.schema)
+                media: dict[str, Any] = {
+                    "schema": envelope if envelope is not None else self.resolve(spec.schema)
+                }
                 if spec.example is not None:
                     media["example"] = spec.example
                 response["content"] = {"application/json": media}
             responses[str(code)] = response
-        for code in self.problem_statuses(op, has_path=has_path):
+        responses.update(self.features.extra_responses(op))
+        codes = set(self.problem_statuses(op, has_path=has_path))
+        codes.update(self.features.problem_statuses(op))
+        for code in sorted(codes):
             schema = self.validation_problem if code == 422 else self.problem
-            responses[str(code)] = {
+            problem: dict[str, Any] = {
                 "description": problem_for_status(code).title,
                 "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}},
             }
-        responses["default"] = {
+            problem_headers = self.features.problem_headers(op, code)
+            if problem_headers:
+                problem["headers"] = problem_headers
+            responses[str(code)] = problem
+        default: dict[str, Any] = {
             "description": "Any other error, such as 405 or 500, as a problem.",
             "content": {PROBLEM_CONTENT_TYPE: {"schema": self.problem}},
         }
+        every = self.features.every_response_headers(op)
+        if every:
+            default["headers"] = every
+        responses["default"] = default
         return responses
 
     @staticmethod
@@ -382,6 +416,9 @@ class _Builder:
         for name in ("Problem", "ValidationProblem"):
             schemas[name]["additionalProperties"] = True
         result["components"] = {"schemas": dict(sorted(schemas.items()))}
+        for kind in ("parameters", "headers"):
+            if components.get(kind):
+                result["components"][kind] = dict(sorted(components[kind].items()))
         converted: dict[str, Any] = _json_values(result)
         return converted
 
@@ -430,6 +467,7 @@ def build_spec(
     routes: Sequence[MountedRoute],
     blueprints: Sequence[Blueprint],
     info: Mapping[str, Any] | None = None,
+    store_failure: str = "closed",
 ) -> dict[str, Any]:
     """Build the OpenAPI document of an API's mounted routes.
 
@@ -440,6 +478,8 @@ def build_spec(
         routes: The mounted routes, in any order: paths are sorted.
         blueprints: The API's blueprints, one tag each, in this order.
         info: Other members of the info object, such as `description` or `contact`.
+        store_failure: The API's `store_failure` setting: with `"closed"`, operations that
+            use the store document a 503 problem.
 
     Returns:
         The document as a dict, with paths and component schemas sorted by name, so the
@@ -454,6 +494,7 @@ def build_spec(
         version=version,
         openapi_version=openapi_version,
         info={"info": dict(info)} if info else {},
+        store_failure=store_failure,
     )
     for mounted in sorted(routes, key=lambda route: (route.rule, route.endpoint)):
         builder.add_route(mounted)

@@ -99,14 +99,21 @@ def make_store(url: str) -> Store:
         from restkit.stores.memory import MemoryStore
 
         return MemoryStore()
-    if scheme in ("redis", "rediss", "unix"):
-        from restkit.stores.redis import RedisStore
+    try:
+        if scheme in ("redis", "rediss", "unix"):
+            from restkit.stores.redis import RedisStore
 
-        return RedisStore.from_url(url)
-    if "://" in url:
-        from restkit.stores.sql import SqlStore
+            return RedisStore.from_url(url)
+        if "://" in url:
+            from restkit.stores.sql import SqlStore
 
-        return SqlStore.from_url(url)
+            return SqlStore.from_url(url)
+    except ModuleNotFoundError as error:
+        extra = "redis" if scheme in ("redis", "rediss", "unix") else "sql"
+        raise DeclarationError(
+            f"The store URL {url!r} needs the {error.name!r} package; install "
+            f"flask-restkit[{extra}]."
+        ) from None
     raise DeclarationError(
         f"The store URL {url!r} names no store; use 'memory://', 'redis://host:6379/0' or a "
         "SQLAlchemy database URL such as 'postgresql://user@host/db'."
