@@ -577,9 +577,9 @@ def test_make_store_without_its_package_raises_declaration_error(
     import sys
 
     for name in list(sys.modules):
-        if name == module or name.startswith(f"{module}.") or name.startswith("restkit.stores."):
-            if name != "restkit.stores.memory":
-                monkeypatch.delitem(sys.modules, name)
+        ours = name == module or name.startswith((f"{module}.", "restkit.stores."))
+        if ours and name != "restkit.stores.memory":
+            monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, module, None)  # type: ignore[arg-type]
 
     with pytest.raises(DeclarationError, match=rf"flask-restkit\[{extra}\]"):
