@@ -8,19 +8,32 @@ from __future__ import annotations
 
 from restkit.api import Api
 from restkit.blueprint import Blueprint, Route
+from restkit.conditional import Conditional
+from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError, ResponseError
+from restkit.idempotency import Idempotency
 from restkit.operation import Operation, ResponseSpec, operation
+from restkit.pagination import CursorPagination, Page, PagePagination, PageRequest
 from restkit.problems import InputError, Problem
+from restkit.ratelimit import RateLimit
 from restkit.resource import Resource
 from restkit.settings import Settings
 
 __all__ = [
     "Api",
     "Blueprint",
+    "Conditional",
+    "CursorPagination",
     "DeclarationError",
+    "Deprecation",
+    "Idempotency",
     "InputError",
     "Operation",
+    "Page",
+    "PagePagination",
+    "PageRequest",
     "Problem",
+    "RateLimit",
     "Resource",
     "ResponseError",
     "ResponseSpec",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 from restkit.errors import DeclarationError
 
@@ -55,7 +55,7 @@ class Settings:
     redoc_path: str | None = "/redoc"
     scalar_path: str | None = "/scalar"
     store_url: str = "memory://"
-    store_failure: str = "closed"
+    store_failure: Literal["closed", "open"] = "closed"
     cursor_secret: str | None = None
 
     @classmethod
