@@ -52,6 +52,7 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 _KEY = re.compile(r'"?([\x21\x23-\x7e]{1,255})"?')
 _TRANSIENT = frozenset({408, 409, 425, 429})
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Headers that describe this sending of a response rather than the response itself.
 _NOT_STORED = frozenset(
     {"date", "set-cookie", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"}
@@ -203,7 +204,17 @@ def _fingerprint(request: Request) -> str:
     for part in (request.method, request.path, request.query_string.decode("latin-1")):
         digest.update(part.encode() + b"\0")
     digest.update((request.mimetype or "").encode() + b"\0")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype in _FORM_TYPES:
+        # Form parsing consumed the body without keeping it: digest what it parsed.
+        for name, value in sorted(request.form.items(multi=True)):
+            digest.update(orjson.dumps([name, value]))
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            content = upload.stream.read()
+            upload.stream.seek(0)
+            digest.update(orjson.dumps([name, upload.filename, upload.mimetype]))
+            digest.update(hashlib.sha256(content).digest())
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
 
