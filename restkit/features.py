@@ -7,7 +7,7 @@ the same keyword everywhere:
 | keyword | value | applies, when inherited, to |
 |---|---|---|
 | `pagination` | `PagePagination()`, `CursorPagination()`, `True`, `False` | GETs of lists |
-| `conditional` | `Conditional(...)`, `True`, `False` | GET; writes with `get_object` |
+| `conditional` | `Conditional(...)`, `True`, `False` | GET, POST; writes with `get_object` |
 | `idempotency` | `Idempotency(...)`, `True`, `False` | POST |
 | `rate_limit` | `"10/minute"`, `RateLimit(...)`, a list, `False` | every operation |
 | `deprecated` | `Deprecation(...)`, `True`, `False` | every operation |
@@ -16,8 +16,8 @@ The nearest level that says something wins (`None`, the default, says nothing; `
 switches a feature off below it), except rate limits: the limits of every level apply
 together, each counted over all the operations of its level, and `False` drops those of the
 levels above. `True` means "on, configured by the nearest level that gives an object" (or
-the defaults). Everything is resolved when the API is mounted, into a `Features` record per
-operation.
+the defaults); `deprecated=True` is `Deprecation()`, with no dates. Everything is resolved
+when the API is mounted, into a `Features` record per operation.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _check(value: Any, kind: type, keyword: str, owner: str) -> Any:
     if value is None or isinstance(value, bool | kind):
         return value
     raise DeclarationError(
-        f"{owner} declares {keyword}={value!r}; give a {kind.__name__}, True, False or None."
+        f"{owner} declares {keyword}={value!r}; give {kind.__name__}(...), True, False or None."
     )
 
 
@@ -173,7 +173,10 @@ def resolve_features(
         if declared is False:
             break
         if isinstance(declared, tuple):
-            limits[:0] = [ScopedLimit(scope, limit) for limit in declared]
+            # Each limit of a level counts apart, even two alike with keys that agree.
+            limits[:0] = [
+                ScopedLimit(f"{scope}#{index}", limit) for index, limit in enumerate(declared)
+            ]
 
     _, value = _nearest(levels, "deprecated")
     deprecation = value if isinstance(value, Deprecation) else (Deprecation() if value else None)

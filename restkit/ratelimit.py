@@ -41,19 +41,12 @@ __all__ = ["RateLimit", "RateLimitPlan", "ScopedLimit", "make_rate_limits"]
 KeyFunction = Callable[[Request], str]
 
 _UNITS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "h": 3600,
-    "hr": 3600,
-    "hour": 3600,
-    "d": 86400,
-    "day": 86400,
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), 86400),
 }
-_SPEC = re.compile(r"\s*(\d+)\s*(?:/|per)\s*(\d+)?\s*([a-z]+?)s?\s*", re.IGNORECASE)
+_SPEC = re.compile(r"\s*(\d+)\s*(?:/|per)\s*(\d+)?\s*([a-z]+)\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -94,6 +87,7 @@ class RateLimit:
         key: KeyFunction | None = None,
     ) -> None:
         seconds: float | None
+        given = repr(limit) if isinstance(limit, str) else f"period={period!r}"
         if isinstance(limit, str):
             if period is not None:
                 raise DeclarationError(
@@ -114,7 +108,7 @@ class RateLimit:
             or seconds != int(seconds)
         ):
             raise DeclarationError(
-                f"RateLimit period={period!r} must be a whole number of seconds, at least 1."
+                f"RateLimit {given}: the period must be a whole number of seconds, at least 1."
             )
         object.__setattr__(self, "limit", count)
         object.__setattr__(self, "period", int(seconds))
@@ -156,7 +150,10 @@ def make_rate_limits(value: Any, owner: str) -> tuple[RateLimit, ...] | bool | N
     limits = []
     for item in items:
         if isinstance(item, str):
-            limits.append(RateLimit(item))
+            try:
+                limits.append(RateLimit(item))
+            except DeclarationError as error:
+                raise DeclarationError(f"{owner} declares rate_limit={value!r}: {error}") from None
         elif isinstance(item, RateLimit):
             limits.append(item)
         else:
@@ -173,7 +170,7 @@ class ScopedLimit:
 
     Attributes:
         scope: `api:<name>`, `blueprint:<api>.<name>`, `resource:<endpoint>` or
-            `operation:<endpoint>:<METHOD>`.
+            `operation:<endpoint>:<METHOD>`, then `#` and the limit's index in its level.
         limit: The limit.
     """
 
