@@ -29,6 +29,7 @@ Any other `Content-Type` is a 415 problem naming the accepted ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -59,6 +60,7 @@ PatchFormat = Literal["merge", "json"]
 """A patch format as declared: `"merge"` or `"json"`."""
 
 _MEDIA_TYPES = {"merge": MERGE_PATCH, "json": JSON_PATCH}
+_POINTER = re.compile(r"(/([^~/]|~[01])*)*")
 _OPERATIONS = {
     "add": ("path", "value"),
     "remove": ("path",),
@@ -80,7 +82,11 @@ def make_patch_formats(value: Any, culprit: str) -> tuple[str, ...]:
     if value is True:
         return (MERGE_PATCH,)
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, Iterable) or not items or any(i not in _MEDIA_TYPES for i in items):
+    if (
+        not isinstance(items, Iterable)
+        or not items
+        or any(not isinstance(item, str) or item not in _MEDIA_TYPES for item in items)
+    ):
         raise DeclarationError(
             f"{culprit} declares patch={value!r}; use patch=True (merge patch), "
             "patch='merge', patch='json' or patch=('merge', 'json')."
@@ -159,7 +165,7 @@ def check_json_patch(patch: Any) -> list[InputError]:
             errors.append(InputError("body", "An operation is an object.", pointer=where))
             continue
         op = operation.get("op")
-        if op not in _OPERATIONS:
+        if not isinstance(op, str) or op not in _OPERATIONS:
             errors.append(
                 InputError(
                     "body",
@@ -171,15 +177,18 @@ def check_json_patch(patch: Any) -> list[InputError]:
         for member in _OPERATIONS[op]:
             if member not in operation:
                 errors.append(
-                    InputError("body", f"A {op!r} operation needs {member!r}.", pointer=f"{where}")
+                    InputError(
+                        "body", f"The {op!r} operation needs {member!r}.", pointer=f"{where}"
+                    )
                 )
             elif member in ("path", "from"):
                 pointer = operation[member]
-                if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+                if not isinstance(pointer, str) or _POINTER.fullmatch(pointer) is None:
                     errors.append(
                         InputError(
                             "body",
-                            "A JSON Pointer: empty, or starting with '/'.",
+                            "A JSON Pointer (RFC 6901): empty, or '/' and tokens in which '~' "
+                            "is written '~0' and '/' is written '~1'.",
                             pointer=f"{where}/{_escape(member)}",
                         )
                     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from flask import request
+from flask import after_this_request, request
 from werkzeug.datastructures import Headers
 from werkzeug.sansio.response import Response as BaseResponse
 from werkzeug.wrappers import Request, Response
@@ -129,6 +129,9 @@ class _Plan:
 
     def run(self, request: Request, view_args: Mapping[str, Any]) -> BaseResponse:
         extra: list[tuple[str, str]] = list(self.headers)
+        # Every response carries these headers, also one an error handler makes from an
+        # abort() or an unexpected exception.
+        after_this_request(partial(_with, headers=extra))
         try:
             if self.limits is not None:
                 limits = self.limits
@@ -143,13 +146,13 @@ class _Plan:
                         lambda: idempotency.begin(request, key, self.context.store), None
                     )
                     if isinstance(begun, Response):
-                        return _with(begun, extra)
+                        return begun
                     ticket = begun
             if ticket is None:
-                return _with(self.call(request, arguments), extra)
-            return _with(self._call_once(request, arguments, ticket), extra)
+                return self.call(request, arguments)
+            return self._call_once(request, arguments, ticket)
         except Problem as problem:
-            return _with(problem.get_response(), extra)
+            return problem.get_response()
 
     def _call_once(
         self, request: Request, arguments: dict[str, Any], ticket: IdempotencyTicket
@@ -267,7 +270,7 @@ def _merge(headers: Any, more: list[tuple[str, str]]) -> Headers:
     return merged
 
 
-def _with(response: BaseResponse, headers: list[tuple[str, str]]) -> BaseResponse:
+def _with(response: Any, headers: list[tuple[str, str]]) -> Any:
     for name, value in headers:
         response.headers.add(name, value)
     return response
