@@ -40,7 +40,7 @@ from restkit.errors import DeclarationError
 from restkit.features import make_policies, resolve_features
 from restkit.idempotency import Idempotency
 from restkit.operation import Operation
-from restkit.pagination import Pagination
+from restkit.pagination import Pagination, query_fields
 from restkit.problems import InternalServerError, Problem, problem_for_status
 from restkit.ratelimit import RateLimitLike
 from restkit.resource import Resource, bind_path
@@ -360,6 +360,17 @@ class Api:
             lists=lists,
             loads_current=getattr(resource, "get_object", None) is not None,
         )
+        query = op.inputs.get("query")
+        if features.pagination is not None and query is not None:
+            clash = sorted(
+                set(query_fields(features.pagination))
+                & {f.data_key or name for name, f in query.schema.load_fields.items()}
+            )
+            if clash:
+                raise DeclarationError(
+                    f"{op.qualname}'s query schema declares {', '.join(clash)}, which its "
+                    "pagination reads. Rename those fields (or their data_key)."
+                )
         if features.pagination is not None and not lists:
             raise DeclarationError(
                 f"{op.qualname} is paginated, but its response is not a list. Declare "

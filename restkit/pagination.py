@@ -308,7 +308,7 @@ class PaginationPlan:
             if page.number > 1:
                 links["prev"] = _url(request, page=page.number - 1)
             last = None
-            if result.total is not None:
+            if result.total is not None and page.count:
                 last = max(1, math.ceil(result.total / page.limit))
                 has_next = page.number < last
             elif result.has_next is not None:

@@ -95,6 +95,7 @@ class _LocationPlan:
             wire = header_name(key) if location == "headers" and field.data_key is None else key
             self.keys.append(_Key(wire, key, is_multiple(field)))
         self.multiple = frozenset(k.key for k in self.keys if k.multiple)
+        self.declared = frozenset(k.key for k in self.keys)
         self.wire_names = {k.key: k.wire for k in self.keys}
         self.read_only = frozenset(
             field.data_key if field.data_key is not None else name
@@ -132,7 +133,8 @@ class _LocationPlan:
             # A repeated single-valued key is reported once; its first value stands in for it,
             # so the schema does not also call it missing.
             data[key] = items[0]
-            if len(items) > 1:
+            # An undeclared key is ignored (or refused as unknown) whether repeated or not.
+            if len(items) > 1 and (key in self.declared or self.unknown != ma.EXCLUDE):
                 errors.append(
                     InputError(self.location, f"Expected one value, got {len(items)}.", name=key)
                 )
@@ -408,11 +410,12 @@ class RequestPlan:
         errors: list[InputError],
     ) -> None:
         plan = self.plans["query"]
-        data = plan.read_multidict(request.args, errors)
+        values = request.args
         if self.pagination is not None:
-            for name in self.pagination.names:
-                data.pop(name, None)  # the page parameters are read by _read_page
-        arguments["query"] = plan.load(data, errors)
+            # The page parameters are read (and their errors reported) by _read_page.
+            names = self.pagination.names
+            values = MultiDict([(k, v) for k, v in values.items(multi=True) if k not in names])
+        arguments["query"] = plan.load(plan.read_multidict(values, errors), errors)
 
     def _read_headers(
         self,

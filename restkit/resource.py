@@ -105,6 +105,13 @@ class Resource:
                 f"{cls.__name__}.get_object is {loader!r}; define it as a method that takes "
                 "the URL's variables and returns the object."
             )
+        writes = [name for name in ("put", "patch", "delete") if getattr(cls, name, None)]
+        if isinstance(cls.policies.conditional, Conditional) and writes and loader is None:
+            raise DeclarationError(
+                f"{cls.__name__} declares conditional=..., whose preconditions are checked "
+                f"on {', '.join(writes)} against the current object; define "
+                "get_object(self, **path_arguments) to load it."
+            )
         operations: dict[str, Operation] = {}
         for name in HTTP_METHODS:
             function = getattr(cls, name, None)

@@ -246,7 +246,12 @@ class _Plan:
             return response
         tag = None if self.lists else conditional.entity_tag(value)
         if tag is None:
-            tag = make_entity_tag(response.get_data(), weak=True)
+            content = response.get_data()
+            if self.pagination is not None:
+                # A page is also its links and total: a 304 must not keep a stale one.
+                for name in ("Link", "X-Total-Count"):
+                    content += b"\0" + response.headers.get(name, "").encode()
+            tag = make_entity_tag(content, weak=True)
         modified = None if self.lists else conditional.modified_at(value)
         set_validators(response.headers, tag, modified)
         if request.method in ("GET", "HEAD"):
