@@ -26,7 +26,6 @@ from restkit.operation import Location, Operation
 from restkit.pagination import PageRequest, PaginationPlan
 from restkit.patch import (
     JSON_PATCH,
-    MERGE_PATCH,
     apply_json_patch,
     apply_merge_patch,
     writable_document,
@@ -349,7 +348,7 @@ class RequestPlan:
             patch = decode_json(raw, self.max_json_depth, decimals=self.exact_decimals)
             if mimetype == JSON_PATCH:
                 document = apply_json_patch(document, patch)
-            elif mimetype == MERGE_PATCH:
+            else:  # MERGE_PATCH, the only other patch type
                 if not isinstance(patch, dict):
                     raise UnprocessableContent(
                         [InputError("body", "A merge patch is a JSON object.", pointer="")]

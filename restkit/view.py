@@ -166,8 +166,8 @@ class _Plan:
         except BaseException:
             self.idempotency.finish(ticket, None, self.context.store)
             raise
-        if isinstance(response, Response):
-            self.idempotency.finish(ticket, response, self.context.store)
+        stored = response if isinstance(response, Response) else None
+        self.idempotency.finish(ticket, stored, self.context.store)
         return response
 
     def _guard(self, action: Callable[[], T], fallback: T) -> T:

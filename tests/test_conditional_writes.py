@@ -525,3 +525,14 @@ def test_conditional_with_bad_declaration_raises(
 ) -> None:
     with pytest.raises(DeclarationError, match=f"^{re.escape(message)}"):
         make()
+
+
+def test_resource_get_object_that_is_not_a_method_raises_declaration_error():
+    with pytest.raises(DeclarationError, match=r"Broken\.get_object is 3"):
+
+        class Broken(Resource):
+            get_object = 3
+
+            @operation(status=204)
+            def delete(self):
+                return None

@@ -115,7 +115,8 @@ def test_spec_page_envelope_is_a_named_component_with_links():
     media = operation_of(document)["responses"]["200"]["content"]["application/json"]
     assert media["schema"] == {"$ref": "#/components/schemas/TaskPage"}
     page = document["components"]["schemas"]["TaskPage"]
-    assert page["required"] == ["items", "page", "per_page", "total", "links"]
+    assert page["required"] == ["items", "page", "per_page", "links"]
+    assert page["properties"]["total"]["type"] == "integer"
     assert page["properties"]["items"] == {
         "type": "array",
         "items": {"$ref": "#/components/schemas/Task"},
@@ -327,3 +328,40 @@ def test_spec_every_feature_together_validates_in_both_versions():
     for document in build_both(routes, cursor_secret=SECRET, rate_limit="5/second"):
         validate(document)
         assert "JsonPatchOperation" in document["components"]["schemas"]
+
+
+def test_spec_page_envelopes_of_one_item_schema_share_one_component():
+    class Counted(Resource):
+        @operation(response=TaskSchema(many=True), pagination=PagePagination(envelope=True))
+        def get(self, page):
+            return Page([], total=0)
+
+    class CountedOnRequest(Resource):
+        @operation(
+            response=TaskSchema(many=True),
+            pagination=PagePagination(envelope=True, count="on_request"),
+        )
+        def get(self, page):
+            return Page([], total=0)
+
+    document = build({"/a": Counted, "/b": CountedOnRequest})
+
+    for path in ("/a", "/b"):
+        media = operation_of(document, path)["responses"]["200"]["content"]["application/json"]
+        assert media["schema"] == {"$ref": "#/components/schemas/TaskPage"}
+
+
+def test_spec_envelope_of_a_nameless_item_schema_is_inline():
+    items = ma.Schema.from_dict({"name": fields.String()})(many=True)
+
+    class Names(Resource):
+        @operation(response=items, pagination=PagePagination(envelope=True))
+        def get(self, page):
+            return Page([], total=0)
+
+    document = build({"/r": Names})
+
+    schema = operation_of(document)["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["type"] == "object"
+    assert schema["properties"]["items"]["type"] == "array"
+    assert schema["properties"]["links"] == {"$ref": "#/components/schemas/PageLinks"}

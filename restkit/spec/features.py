@@ -226,7 +226,7 @@ class FeatureWriter:
             self.components[name] = schema
             self.spec.components.schema(name, component=dict(schema))
         elif known != schema:
-            raise DeclarationError(f"Two different schemas would be the component {name!r}.")
+            raise AssertionError(f"two shapes of the component {name!r}")
         return self.spec.components.get_ref("schema", name)
 
     # -- parameters and bodies --------------------------------------------------------------
@@ -258,11 +258,9 @@ class FeatureWriter:
         # which the resolution guarantees for conditional writes.
         return op.method in _WRITES
 
-    def patch_body(self, op: Operation, body: ma.Schema) -> dict[str, Any] | None:
+    def patch_body(self, op: Operation, body: ma.Schema) -> dict[str, Any]:
         """Return the request body of an operation that applies patches."""
         types = op.declaration.patch
-        if not types:
-            return None
         content: dict[str, Any] = {}
         if MERGE_PATCH in types:
             partial = type(body)(
@@ -381,9 +379,12 @@ class FeatureWriter:
             properties["per_page"] = integer
             required += ["page", "per_page"]
             if pagination.count != "never":
-                properties["total"] = {"type": "integer", "minimum": 0}
-                if pagination.count == "always":
-                    required.append("total")
+                # Optional, so that every page envelope of one item schema is one component.
+                properties["total"] = {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "The number of items in all pages, when counted.",
+                }
             suffix = "Page"
         else:
             properties["limit"] = integer
