@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
@@ -87,3 +91,41 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@pytest.fixture
+def redis_store_url(redis_url: str) -> Iterator[tuple[str, str]]:
+    prefix = f"restkit-test:{uuid.uuid4().hex}:"
+    yield redis_url, prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def sqlite_store_url(tmp_path: Path) -> tuple[str, str]:
+    return f"sqlite:///{tmp_path / 'store.db'}", "restkit_store"
+
+
+@pytest.fixture
+def postgresql_store_url(postgresql_url: str) -> Iterator[tuple[str, str]]:
+    table_name = f"restkit_test_{uuid.uuid4().hex}"
+    yield postgresql_url, table_name
+    engine = sa.create_engine(sa.make_url(postgresql_url).set(drivername="postgresql+psycopg"))
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table_name}"'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["redis", "sql-sqlite", "sql-postgresql"])
+def shared_store(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """A shared store for tests across processes: its URL, and its Redis key prefix or SQL
+    table name (unique per test, removed after it)."""
+    fixture = {
+        "redis": "redis_store_url",
+        "sql-sqlite": "sqlite_store_url",
+        "sql-postgresql": "postgresql_store_url",
+    }[request.param]
+    url_and_name: tuple[str, str] = request.getfixturevalue(fixture)
+    return url_and_name

@@ -16,9 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
-import redis
-import sqlalchemy as sa
 
 from tests.live import ROOT, free_port, stop, wait_for
 
@@ -26,43 +23,6 @@ SERVER = Path(__file__).resolve().parent / "ratelimit_server.py"
 LIMIT = 10  # per hour, as the server declares
 REQUESTS = 15
 MARGIN = 30.0  # seconds the hour's window must still have left when the test starts
-
-
-@pytest.fixture
-def redis_store(redis_url: str) -> Iterator[tuple[str, str]]:
-    prefix = f"restkit-test:{uuid.uuid4().hex}:"
-    yield redis_url, prefix
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"{prefix}*"):
-        client.delete(key)
-    client.close()
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> tuple[str, str]:
-    return f"sqlite:///{tmp_path / 'store.db'}", "restkit_store"
-
-
-@pytest.fixture
-def postgresql_store(postgresql_url: str) -> Iterator[tuple[str, str]]:
-    table_name = f"restkit_rl_{uuid.uuid4().hex}"
-    yield postgresql_url, table_name
-    engine = sa.create_engine(sa.make_url(postgresql_url).set(drivername="postgresql+psycopg"))
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table_name}"'))
-    engine.dispose()
-
-
-@pytest.fixture(params=["redis", "sql-sqlite", "sql-postgresql"])
-def shared_store(request: pytest.FixtureRequest) -> tuple[str, str]:
-    """A shared store's URL, and its Redis key prefix or SQL table name."""
-    fixture = {
-        "redis": "redis_store",
-        "sql-sqlite": "sqlite_store",
-        "sql-postgresql": "postgresql_store",
-    }[request.param]
-    url_and_name: tuple[str, str] = request.getfixturevalue(fixture)
-    return url_and_name
 
 
 @contextmanager

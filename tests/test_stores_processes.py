@@ -11,14 +11,8 @@ import json
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
-import redis
-import sqlalchemy as sa
 
 from restkit.stores.redis import RedisStore
 from restkit.stores.sql import SqlStore
@@ -27,43 +21,6 @@ WORKER = Path(__file__).resolve().parent / "store_worker.py"
 PROCESSES = 2
 INCREMENTS = 200
 TIMEOUT = 60.0
-
-
-@pytest.fixture
-def redis_store_url(redis_url: str) -> Iterator[tuple[str, str]]:
-    prefix = f"restkit-test:{uuid.uuid4().hex}:"
-    yield redis_url, prefix
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(match=f"{prefix}*"):
-        client.delete(key)
-    client.close()
-
-
-@pytest.fixture
-def sqlite_store_url(tmp_path: Path) -> tuple[str, str]:
-    return f"sqlite:///{tmp_path / 'store.db'}", "restkit_store"
-
-
-@pytest.fixture
-def postgresql_store_url(postgresql_url: str) -> Iterator[tuple[str, str]]:
-    table_name = f"restkit_test_{uuid.uuid4().hex}"
-    yield postgresql_url, table_name
-    engine = sa.create_engine(sa.make_url(postgresql_url).set(drivername="postgresql+psycopg"))
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'DROP TABLE IF EXISTS "{table_name}"'))
-    engine.dispose()
-
-
-@pytest.fixture(params=["redis", "sql-sqlite", "sql-postgresql"])
-def store_url(request: pytest.FixtureRequest) -> tuple[str, str]:
-    """The URL of a shared store, and its Redis key prefix or SQL table name."""
-    fixture = {
-        "redis": "redis_store_url",
-        "sql-sqlite": "sqlite_store_url",
-        "sql-postgresql": "postgresql_store_url",
-    }[request.param]
-    url_and_name: tuple[str, str] = request.getfixturevalue(fixture)
-    return url_and_name
 
 
 def wait_for(paths: list[Path], processes: list[subprocess.Popen[str]]) -> None:
@@ -106,9 +63,9 @@ def run_workers(url: str, name: str, tmp_path: Path) -> list[dict[str, Any]]:
 
 
 def test_store_shared_by_processes_counts_and_adds_once(
-    store_url: tuple[str, str], tmp_path: Path
+    shared_store: tuple[str, str], tmp_path: Path
 ) -> None:
-    url, name = store_url
+    url, name = shared_store
 
     outputs = run_workers(url, name, tmp_path)
 
