@@ -96,11 +96,14 @@ class IdempotencyPlan:
     Args:
         idempotency: The declaration.
         scope: The API's name; keys of different APIs are apart.
+        reads_body: Whether the operation reads a body (within its size limit). A body it
+            ignores is left out of the fingerprint, and never read.
     """
 
-    def __init__(self, idempotency: Idempotency, scope: str) -> None:
+    def __init__(self, idempotency: Idempotency, scope: str, *, reads_body: bool = True) -> None:
         self.idempotency = idempotency
         self.scope = scope
+        self.reads_body = reads_body
 
     def read_key(self, request: Request) -> str | None:
         """Return the request's key, or `None` when it has none.
@@ -138,7 +141,7 @@ class IdempotencyPlan:
         who = get_client_id() or ""
         digest = hashlib.sha256(f"{self.scope}\0{who}\0{key}".encode()).hexdigest()
         store_key = f"idem:{digest}"
-        fingerprint = _fingerprint(request)
+        fingerprint = _fingerprint(request, self.reads_body)
         record = orjson.dumps({"state": "running", "fp": fingerprint, "id": uuid.uuid4().hex})
         for _ in range(3):
             if store.add(store_key, record, self.idempotency.lock_timeout):
@@ -199,12 +202,14 @@ def _storable(response: Response) -> bool:
     return status < 500 and status not in _TRANSIENT and not response.is_streamed
 
 
-def _fingerprint(request: Request) -> str:
+def _fingerprint(request: Request, reads_body: bool) -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.path, request.query_string.decode("latin-1")):
         digest.update(part.encode() + b"\0")
     digest.update((request.mimetype or "").encode() + b"\0")
-    if request.mimetype in _FORM_TYPES:
+    if not reads_body:
+        pass  # an unbounded body the operation ignores is not read
+    elif request.mimetype in _FORM_TYPES:
         # Form parsing consumed the body without keeping it: digest what it parsed.
         for name, value in sorted(request.form.items(multi=True)):
             digest.update(orjson.dumps([name, value]))

@@ -42,7 +42,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import marshmallow as ma
 import orjson
@@ -358,8 +358,6 @@ class PaginationPlan:
 def _cursor_of(url: str | None) -> str | None:
     if url is None:
         return None
-    from urllib.parse import parse_qs, urlsplit
-
     return parse_qs(urlsplit(url).query)["cursor"][0]
 
 

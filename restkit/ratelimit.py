@@ -191,6 +191,11 @@ class RateLimitPlan:
     ) -> None:
         self.limits = tuple(limits)
         self.clock = clock
+        # The start of each limit's store keys, made once: only the window and client vary.
+        self.prefixes = tuple(
+            f"rl:{_short(scoped.scope)}:{scoped.limit.limit}:{scoped.limit.period}"
+            for scoped in self.limits
+        )
 
     def check(self, request: Request, store: Store) -> list[tuple[str, str]]:
         """Count the request and return the `RateLimit-*` headers of its response.
@@ -203,12 +208,12 @@ class RateLimitPlan:
         now = self.clock()
         closest: tuple[int, int, int] | None = None  # remaining, reset, limit
         exceeded: list[int] = []
-        for scoped in self.limits:
+        for scoped, prefix in zip(self.limits, self.prefixes, strict=True):
             limit = scoped.limit
             window = int(now // limit.period)
             left = (window + 1) * limit.period - now
             who = hashlib.sha256(limit.key(request).encode()).hexdigest()[:32]
-            key = f"rl:{_short(scoped.scope)}:{limit.limit}:{limit.period}:{window}:{who}"
+            key = f"{prefix}:{window}:{who}"
             count, ttl = store.increment(key, left)
             reset = max(1, math.ceil(min(ttl, left)))
             remaining = max(0, limit.limit - count)

@@ -5,8 +5,8 @@ operation's `RequestPlan`, calls the resource method, and hands the result to it
 `ResponsePlan`. An operation with HTTP features (see `restkit.features`) runs them around
 that, in this order: rate limit, parse, idempotency, load the current object, preconditions,
 patch, method, pagination, render, ETag and 304. Errors propagate to the problem handler the
-`Api` installs; restkit's own problems are rendered here, so that they carry the operation's
-`RateLimit-*` and `Deprecation` headers too.
+`Api` installs; the operation's `RateLimit-*` and `Deprecation` headers are added to every
+response, including those the handler makes.
 """
 
 from __future__ import annotations
@@ -111,7 +111,11 @@ class _Plan:
         self.render = self.response_plan.render
         self.limits = RateLimitPlan(features.rate_limits) if features.rate_limits else None
         self.idempotency = (
-            IdempotencyPlan(features.idempotency, context.api_name)
+            IdempotencyPlan(
+                features.idempotency,
+                context.api_name,
+                reads_body=self.request_plan.takes_body,
+            )
             if features.idempotency is not None
             else None
         )

@@ -71,3 +71,22 @@ def test_idempotency_multipart_same_key_with_other_field_returns_422(make_client
 
     assert response.status_code == 422
     assert calls == [b"one"]
+
+
+def test_idempotency_body_the_operation_ignores_is_not_fingerprinted(make_client):
+    calls: list[bytes] = []
+
+    class Pings(Resource):
+        @operation(response=NameForm, status=201, idempotency=True)
+        def post(self):
+            calls.append(b"ping")
+            return {"name": "pong"}, 201, {"Location": "/pings/1"}
+
+    client = make_client({"/pings": Pings})
+
+    first = client.post("/pings", data=b"x" * 10, headers={"Idempotency-Key": "k"})
+    second = client.post("/pings", data=b"y" * 10_000, headers={"Idempotency-Key": "k"})
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert calls == [b"ping"]

@@ -584,3 +584,11 @@ def test_make_store_without_its_package_raises_declaration_error(
 
     with pytest.raises(DeclarationError, match=rf"flask-restkit\[{extra}\]"):
         make_store(url)
+
+
+def test_sql_store_bad_url_error_hides_the_password():
+    with pytest.raises(DeclarationError) as raised:
+        SqlStore.from_url("nosuchdb+nodriver://user:hunter2@host/db")
+
+    assert "hunter2" not in str(raised.value)
+    assert "user:***@host" in str(raised.value)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -150,8 +151,9 @@ class SqlStore(Store):
                 engine_kwargs.setdefault("connect_args", {"connect_timeout": 2})
             engine = sa.create_engine(database_url, **engine_kwargs)
         except (ArgumentError, ImportError) as error:
+            shown = re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)  # never show a password
             raise DeclarationError(
-                f"SqlStore cannot use the database URL {url!r}: {error}. Give a SQLAlchemy "
+                f"SqlStore cannot use the database URL {shown!r}: {error}. Give a SQLAlchemy "
                 "URL such as 'postgresql://user@host/db' and install its driver."
             ) from error
         return cls(engine, table_name=table_name, create=create)
