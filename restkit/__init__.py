@@ -7,13 +7,16 @@ blueprints of resources on a Flask app; every error is `application/problem+json
 from __future__ import annotations
 
 from restkit.api import Api
+from restkit.auth import ApiKey, HttpBasic, HttpBearer
 from restkit.blueprint import Blueprint, Route
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError, ResponseError
 from restkit.idempotency import Idempotency
+from restkit.identity import Identity
 from restkit.operation import Operation, ResponseSpec, operation
 from restkit.pagination import CursorPagination, Page, PagePagination, PageRequest
+from restkit.permissions import Check, Roles, Scopes
 from restkit.problems import InputError, Problem
 from restkit.ratelimit import RateLimit
 from restkit.resource import Resource
@@ -21,12 +24,17 @@ from restkit.settings import Settings
 
 __all__ = [
     "Api",
+    "ApiKey",
     "Blueprint",
+    "Check",
     "Conditional",
     "CursorPagination",
     "DeclarationError",
     "Deprecation",
+    "HttpBasic",
+    "HttpBearer",
     "Idempotency",
+    "Identity",
     "InputError",
     "Operation",
     "Page",
@@ -37,7 +45,9 @@ __all__ = [
     "Resource",
     "ResponseError",
     "ResponseSpec",
+    "Roles",
     "Route",
+    "Scopes",
     "Settings",
     "operation",
 ]

@@ -31,6 +31,7 @@ from flask import Flask, current_app, got_request_exception, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
+from restkit.auth import AuthLike
 from restkit.blueprint import Blueprint, MountedRoute, _check_prefix, rule_arguments
 from restkit.cli import restkit_cli
 from restkit.conditional import Conditional
@@ -41,6 +42,7 @@ from restkit.features import make_policies, resolve_features
 from restkit.idempotency import Idempotency
 from restkit.operation import Operation
 from restkit.pagination import Pagination, query_fields
+from restkit.permissions import Requirement
 from restkit.problems import InternalServerError, Problem, problem_for_status
 from restkit.ratelimit import RateLimitLike
 from restkit.resource import Resource, bind_path
@@ -48,7 +50,7 @@ from restkit.settings import Settings
 from restkit.spec.builder import build_spec
 from restkit.spec.document import SpecDocument, make_spec_blueprint
 from restkit.stores import Store, make_store
-from restkit.view import ViewContext, make_view, takes_current
+from restkit.view import ViewContext, make_view, takes_current, takes_identity
 
 __all__ = ["Api", "get_apis", "make_problem_response"]
 
@@ -101,6 +103,10 @@ class Api:
         idempotency: `Idempotency-Key` handling for every POST.
         rate_limit: Limits counted over all of the API's operations together.
         deprecated: Deprecation of every operation.
+        auth: The authenticators every operation requires, any of which may pass;
+            blueprints, resources and operations override it (`False` for public ones).
+            See `restkit.auth`.
+        requires: What the caller needs for every operation (see `restkit.permissions`).
         **settings: Settings of this API, overriding the app's `RESTKIT_*` config
             (see `Settings`), for example `max_body_size=10_000_000`.
 
@@ -131,6 +137,8 @@ class Api:
         idempotency: Idempotency | bool | None = None,
         rate_limit: RateLimitLike | Literal[False] | None = None,
         deprecated: Deprecation | bool | None = None,
+        auth: AuthLike = None,
+        requires: Requirement | Sequence[Requirement] | Literal[False] | None = None,
         **settings: Any,
     ) -> None:
         if not isinstance(name, str) or _NAME.fullmatch(name) is None:
@@ -158,6 +166,8 @@ class Api:
             idempotency=idempotency,
             rate_limit=rate_limit,
             deprecated=deprecated,
+            auth=auth,
+            requires=requires,
         )
         self._settings_overrides = dict(settings)
         self._blueprints: dict[str, Blueprint] = {}
@@ -222,6 +232,7 @@ class Api:
             settings=settings,
             store=self.store or make_store(settings.store_url),
             cursor_secret=settings.cursor_secret or app.secret_key,
+            realm=self.title,
         )
         mounted = _Mounted(self, settings, context)
         state.apis[self.name] = mounted
@@ -321,6 +332,7 @@ class Api:
             extra = {
                 method: (("page",) if op.features.pagination else ())
                 + (("current",) if takes_current(route.resource, op) else ())
+                + (("identity",) if takes_identity(route.resource, op) else ())
                 for method, op in resolved.items()
             }
             bind_path(route.resource, arguments, where, extra=extra)
@@ -359,6 +371,7 @@ class Api:
             method=op.method,
             lists=lists,
             loads_current=getattr(resource, "get_object", None) is not None,
+            culprit=op.qualname,
         )
         query = op.inputs.get("query")
         if features.pagination is not None and query is not None:

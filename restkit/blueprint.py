@@ -18,13 +18,14 @@ builds its URLs, as does `url_for(".TaskItem", ...)` from inside the blueprint.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
 from werkzeug.routing import Map, Rule
 
+from restkit.auth import AuthLike
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
@@ -32,6 +33,7 @@ from restkit.features import make_policies
 from restkit.idempotency import Idempotency
 from restkit.operation import Operation
 from restkit.pagination import Pagination
+from restkit.permissions import Requirement
 from restkit.ratelimit import RateLimitLike
 from restkit.resource import Resource, bind_path
 
@@ -105,6 +107,10 @@ class Blueprint:
         idempotency: `Idempotency-Key` handling for the blueprint's POSTs.
         rate_limit: Limits counted over all of the blueprint's operations together.
         deprecated: Deprecation of every operation of the blueprint.
+        auth: Who may call the blueprint's operations: authenticators, `True` or `False`
+            (public); see `restkit.auth`.
+        requires: What the caller needs for every operation of the blueprint (see
+            `restkit.permissions`).
 
     See `restkit.features` for how these combine with those of the API, resources and
     operations.
@@ -130,6 +136,8 @@ class Blueprint:
         idempotency: Idempotency | bool | None = None,
         rate_limit: RateLimitLike | Literal[False] | None = None,
         deprecated: Deprecation | bool | None = None,
+        auth: AuthLike = None,
+        requires: Requirement | Sequence[Requirement] | Literal[False] | None = None,
     ) -> None:
         if not isinstance(name, str) or _NAME.fullmatch(name) is None:
             raise DeclarationError(
@@ -147,6 +155,8 @@ class Blueprint:
             idempotency=idempotency,
             rate_limit=rate_limit,
             deprecated=deprecated,
+            auth=auth,
+            requires=requires,
         )
         self._routes: dict[str, Route] = {}
 

@@ -11,11 +11,14 @@ the same keyword everywhere:
 | `idempotency` | `Idempotency(...)`, `True`, `False` | POST |
 | `rate_limit` | `"10/minute"`, `RateLimit(...)`, a list, `False` | every operation |
 | `deprecated` | `Deprecation(...)`, `True`, `False` | every operation |
+| `auth` | an `Authenticator`, a list, `True`, `False` (public) | every operation |
+| `requires` | `Scopes(...)`, `Roles(...)`, `Check(...)`, a list, `False` | authenticated ones |
 
 The nearest level that says something wins (`None`, the default, says nothing; `False`
 switches a feature off below it), except rate limits: the limits of every level apply
 together, each counted over all the operations of its level, and `False` drops those of the
-levels above. `True` means "on, configured by the nearest level that gives an object" (or
+levels above; so do permissions (`requires`), which apply only where the operation is
+authenticated. `True` means "on, configured by the nearest level that gives an object" (or
 the defaults); `deprecated=True` is `Deprecation()`, with no dates. Everything is resolved
 when the API is mounted, into a `Features` record per operation.
 """
@@ -26,11 +29,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from restkit.auth import Authenticator, make_authenticators
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
 from restkit.idempotency import Idempotency
 from restkit.pagination import PagePagination, Pagination
+from restkit.permissions import Requirement, make_requirements
 from restkit.ratelimit import RateLimit, ScopedLimit, make_rate_limits
 
 __all__ = ["Features", "Policies", "make_policies"]
@@ -46,6 +51,8 @@ class Policies:
         idempotency: An idempotency declaration, `True`, `False` or `None`.
         rate_limit: Limits, `False` (drop inherited ones) or `None`.
         deprecated: A deprecation, `True`, `False` or `None`.
+        auth: Authenticators (any may pass), `True`, `False` (public) or `None`.
+        requires: Permission requirements, `False` (drop inherited ones) or `None`.
     """
 
     pagination: Pagination | bool | None = None
@@ -53,6 +60,8 @@ class Policies:
     idempotency: Idempotency | bool | None = None
     rate_limit: tuple[RateLimit, ...] | bool | None = None
     deprecated: Deprecation | bool | None = None
+    auth: tuple[Authenticator, ...] | bool | None = None
+    requires: tuple[Requirement, ...] | bool | None = None
 
 
 def _check(value: Any, kind: type, keyword: str, owner: str) -> Any:
@@ -71,6 +80,8 @@ def make_policies(
     idempotency: Any = None,
     rate_limit: Any = None,
     deprecated: Any = None,
+    auth: Any = None,
+    requires: Any = None,
 ) -> Policies:
     """Check one level's declarations and return them as `Policies`.
 
@@ -83,6 +94,8 @@ def make_policies(
         idempotency=_check(idempotency, Idempotency, "idempotency", owner),
         rate_limit=make_rate_limits(rate_limit, owner),
         deprecated=_check(deprecated, Deprecation, "deprecated", owner),
+        auth=make_authenticators(auth, owner),
+        requires=make_requirements(requires, owner),
     )
 
 
@@ -96,6 +109,8 @@ class Features:
         idempotency: How it honours `Idempotency-Key`, or `None`.
         rate_limits: The limits it counts against, outermost level first.
         deprecation: Its deprecation, or `None`.
+        authenticators: The schemes that may authenticate its caller; none when public.
+        requirements: The permissions its caller needs, outermost level first.
     """
 
     pagination: Pagination | None = None
@@ -103,6 +118,8 @@ class Features:
     idempotency: Idempotency | None = None
     rate_limits: tuple[ScopedLimit, ...] = ()
     deprecation: Deprecation | None = None
+    authenticators: tuple[Authenticator, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -138,6 +155,7 @@ def resolve_features(
     method: str,
     lists: bool,
     loads_current: bool,
+    culprit: str = "The operation",
 ) -> Features:
     """Resolve the features of one operation.
 
@@ -147,6 +165,11 @@ def resolve_features(
         method: The HTTP method.
         lists: Whether its response is a list.
         loads_current: Whether its resource has `get_object`.
+        culprit: The operation, for error messages.
+
+    Raises:
+        DeclarationError: `auth=True` where no level above gives authenticators, or
+            `requires=` where the operation is public.
     """
     explicit, value = _nearest(levels, "pagination")
     pagination = None
@@ -181,10 +204,39 @@ def resolve_features(
     _, value = _nearest(levels, "deprecated")
     deprecation = value if isinstance(value, Deprecation) else (Deprecation() if value else None)
 
+    decided, value = _nearest(levels, "auth")
+    authenticators: tuple[Authenticator, ...] = ()
+    if value is True:
+        authenticators = _configured(levels, "auth", tuple, ())
+        if not authenticators:
+            raise DeclarationError(
+                f"{culprit} is declared auth=True, but no level above it gives authenticators. "
+                "Give auth=HttpBearer(...) (or another authenticator) to the Api or Blueprint."
+            )
+    elif isinstance(value, tuple):
+        authenticators = value
+
+    requirements: list[Requirement] = []
+    for index, (scope, policies) in enumerate(levels):
+        required = policies.requires
+        if required is False:
+            break
+        if isinstance(required, tuple):
+            if not authenticators and (decided == -1 or index <= decided):
+                where = scope.split(":", 1)[0]
+                raise DeclarationError(
+                    f"{culprit} is public, but its {where} declares requires=..., which only "
+                    "an authenticated caller can meet. Declare auth=... on it (or above), or "
+                    "drop requires=."
+                )
+            requirements[:0] = required
+
     return Features(
         pagination=pagination,
         conditional=conditional,
         idempotency=idempotency,
         rate_limits=tuple(limits),
         deprecation=deprecation,
+        authenticators=authenticators,
+        requirements=tuple(requirements) if authenticators else (),
     )

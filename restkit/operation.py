@@ -20,13 +20,14 @@ class Tasks(Resource):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Never, TypeVar
 
 import marshmallow as ma
 
+from restkit.auth import AuthLike
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
@@ -34,6 +35,7 @@ from restkit.features import Features, Policies, make_policies
 from restkit.idempotency import Idempotency
 from restkit.pagination import Pagination
 from restkit.patch import PatchFormat, make_patch_formats
+from restkit.permissions import Requirement
 from restkit.problems import Problem
 from restkit.ratelimit import RateLimitLike
 
@@ -134,8 +136,8 @@ class OperationDeclaration:
         problems: The status codes of the problems the method itself raises (such as 409),
             which the OpenAPI document lists beside those restkit knows of.
         request_example: An example request body for the OpenAPI document.
-        policies: The operation's own pagination, conditional, idempotency, rate limit and
-            deprecation declarations (see `restkit.features`).
+        policies: The operation's own pagination, conditional, idempotency, rate limit,
+            deprecation, auth and permission declarations (see `restkit.features`).
         patch: The patch media types a PATCH method accepts, if it applies patches.
     """
 
@@ -236,6 +238,8 @@ def operation(
     idempotency: Idempotency | bool | None = None,
     rate_limit: RateLimitLike | Literal[False] | None = None,
     patch: PatchFormat | tuple[PatchFormat, ...] | bool = False,
+    auth: AuthLike = None,
+    requires: Requirement | Sequence[Requirement] | Literal[False] | None = None,
     **unknown: Never,
 ) -> Callable[[F], F]:
     """Declare a resource method's inputs and responses.
@@ -281,6 +285,11 @@ def operation(
         rate_limit: Limit requests, such as `"10/minute"` (see `restkit.ratelimit`).
         patch: Apply the body as a patch to the current object: `"merge"` (or `True`),
             `"json"`, or both, `("merge", "json")` (see `restkit.patch`).
+        auth: Who may call it: an authenticator, a list of them (any may pass), or `False`
+            for a public operation (see `restkit.auth`). The method takes the caller as
+            its `identity` argument when it has one.
+        requires: The scopes, roles or checks the caller needs, besides those of the
+            resource, blueprint and API (see `restkit.permissions`).
         **unknown: Nothing else is accepted: a misspelt location or option (`qery=...`)
             raises `DeclarationError` with a suggestion, and type checkers flag it too.
 
@@ -347,6 +356,8 @@ def operation(
             idempotency=idempotency,
             rate_limit=rate_limit,
             deprecated=deprecated,
+            auth=auth,
+            requires=requires,
         )
         declaration = OperationDeclaration(
             inputs=MappingProxyType(inputs),
@@ -395,6 +406,8 @@ _OPTIONS = (
     "idempotency",
     "rate_limit",
     "patch",
+    "auth",
+    "requires",
 )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from restkit.auth import AuthLike
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
 from restkit.errors import DeclarationError
@@ -32,6 +33,7 @@ from restkit.operation import (
     get_declaration,
 )
 from restkit.pagination import Pagination
+from restkit.permissions import Requirement
 from restkit.ratelimit import RateLimitLike
 
 __all__ = ["HTTP_METHODS", "Resource"]
@@ -49,7 +51,14 @@ class Resource:
     the object the URL names (or raises `NotFound`, or returns `None` for a 404). restkit
     calls it before a write to check `If-Match` (see `restkit.conditional`) and to apply a
     patch (see `restkit.patch`), and passes the object to the method as `current` when the
-    method takes that argument.
+    method takes that argument. A method of any verb that takes `current` gets it too.
+
+    A resource may also define `authorize_object(self, obj, identity, method)`, the
+    object-level permission check: restkit then loads the object with `get_object` before
+    every method of the resource and calls the hook with it, the caller's `Identity` (`None`
+    on a public operation) and the HTTP method. Raise `NotFound` to hide an object the caller
+    must not know of, or `Forbidden` to refuse the action; return to allow it. The OpenAPI
+    document lists 403 and 404 for such a resource.
 
     Attributes:
         operations: The resolved operations by HTTP method (`"GET"`, ...), set at class creation.
@@ -60,7 +69,9 @@ class Resource:
         idempotency: `Idempotency-Key` handling for this resource's POST.
         rate_limit: Limits counted over all of this resource's operations.
         deprecated: Deprecation of all of this resource's operations.
-        policies: The five above, checked at class creation (see `restkit.features`).
+        auth: Who may call this resource's operations (see `restkit.auth`).
+        requires: What the caller needs, for all of them (see `restkit.permissions`).
+        policies: The seven above, checked at class creation (see `restkit.features`).
 
     Example:
         ```python
@@ -87,6 +98,8 @@ class Resource:
     idempotency: ClassVar[Idempotency | bool | None] = None
     rate_limit: ClassVar[RateLimitLike | bool | None] = None
     deprecated: ClassVar[Deprecation | bool | None] = None
+    auth: ClassVar[AuthLike] = None
+    requires: ClassVar[Requirement | Sequence[Requirement] | bool | None] = None
     policies: ClassVar[Policies] = Policies()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -98,12 +111,21 @@ class Resource:
             idempotency=cls.idempotency,
             rate_limit=cls.rate_limit,
             deprecated=cls.deprecated,
+            auth=cls.auth,
+            requires=cls.requires,
         )
         loader = getattr(cls, "get_object", None)
         if loader is not None and not callable(loader):
             raise DeclarationError(
                 f"{cls.__name__}.get_object is {loader!r}; define it as a method that takes "
                 "the URL's variables and returns the object."
+            )
+        check = getattr(cls, "authorize_object", None)
+        if check is not None and (not callable(check) or loader is None):
+            raise DeclarationError(
+                f"{cls.__name__} defines authorize_object, which checks the object the URL "
+                "names; define it as a method (self, obj, identity, method) and define "
+                "get_object(self, **path_arguments) to load the object."
             )
         writes = [name for name in ("put", "patch", "delete") if getattr(cls, name, None)]
         if isinstance(cls.policies.conditional, Conditional) and writes and loader is None:
@@ -282,8 +304,8 @@ def _check_signature(
             raise DeclarationError(
                 f"{culprit} requires the argument {parameter.name!r}, which neither its "
                 f"declared inputs nor the URL {where} supply. Give it a default, declare it, "
-                "or remove it. (`page` goes to paginated GETs, `current` to writes that load "
-                "the object with get_object.)"
+                "or remove it. (`page` goes to paginated GETs, `current` to methods of "
+                "resources with get_object, `identity` to authenticated operations.)"
             )
 
 

@@ -3,8 +3,10 @@
 This is the boundary between Flask and restkit's pure plans: it reads `flask.request`, runs the
 operation's `RequestPlan`, calls the resource method, and hands the result to its
 `ResponsePlan`. An operation with HTTP features (see `restkit.features`) runs them around
-that, in this order: rate limit, parse, idempotency, load the current object, preconditions,
-patch, method, pagination, render, ETag and 304. Errors propagate to the problem handler the
+that, in this order: authenticate, rate limit (counted also for a request about to get a
+401, so failing clients are limited too), 401, permissions (403), parse, idempotency, load
+the current object, object permissions, preconditions, patch, method, pagination, render,
+ETag and 304. Errors propagate to the problem handler the
 `Api` installs; the operation's `RateLimit-*` and `Deprecation` headers are added to every
 response, including those the handler makes.
 """
@@ -23,6 +25,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.sansio.response import Response as BaseResponse
 from werkzeug.wrappers import Request, Response
 
+from restkit.auth import AuthPlan
 from restkit.conditional import (
     EntityTag,
     evaluate_preconditions,
@@ -33,6 +36,7 @@ from restkit.conditional import (
     set_validators,
 )
 from restkit.idempotency import IdempotencyPlan, IdempotencyTicket
+from restkit.identity import Identity, get_identity
 from restkit.operation import Operation
 from restkit.pagination import PaginationPlan
 from restkit.parsing import RequestPlan
@@ -43,7 +47,7 @@ from restkit.resource import Resource
 from restkit.settings import Settings
 from restkit.stores import Store, StoreError
 
-__all__ = ["ViewContext", "make_view", "takes_current"]
+__all__ = ["ViewContext", "loads_current", "make_view", "takes_current", "takes_identity"]
 
 T = TypeVar("T")
 _LOG = logging.getLogger("restkit")
@@ -59,12 +63,14 @@ class ViewContext:
         settings: The API's settings.
         store: The store of rate-limit counters and idempotency records.
         cursor_secret: The key pagination cursors are signed with, if any.
+        realm: The realm of `WWW-Authenticate` challenges: the API's title.
     """
 
     api_name: str
     settings: Settings
     store: Store
     cursor_secret: str | bytes | None = None
+    realm: str = "api"
 
 
 def takes_current(resource: type[Resource], operation: Operation) -> bool:
@@ -75,13 +81,32 @@ def takes_current(resource: type[Resource], operation: Operation) -> bool:
 
 
 def loads_current(resource: type[Resource], operation: Operation) -> bool:
-    """Whether restkit loads the current object (with `get_object`) before the method."""
+    """Whether restkit loads the current object (with `get_object`) before the method.
+
+    It does for patches and conditional writes, for every method of a resource with an
+    `authorize_object` hook, and for any method that takes `current`.
+    """
     if getattr(resource, "get_object", None) is None:
         return False
+    if getattr(resource, "authorize_object", None) is not None:
+        return True
+    function = getattr(resource, operation.function_name)
+    if "current" in inspect.signature(function).parameters:
+        return True
     features = operation.features
     return bool(operation.declaration.patch) or (
         operation.method in _WRITES and features.conditional is not None
     )
+
+
+def takes_identity(resource: type[Resource], operation: Operation) -> bool:
+    """Whether restkit passes the caller's `Identity` to the method as `identity`.
+
+    It does when the operation is authenticated and the method has that parameter.
+    """
+    function = getattr(resource, operation.function_name)
+    parameters = inspect.signature(function).parameters
+    return bool(operation.features.authenticators) and "identity" in parameters
 
 
 class _Plan:
@@ -120,6 +145,13 @@ class _Plan:
             else None
         )
         self.conditional = features.conditional
+        self.auth = (
+            AuthPlan(features.authenticators, features.requirements, context.realm)
+            if features.authenticators
+            else None
+        )
+        self.passes_identity = takes_identity(resource, operation)
+        self.authorizes_objects = getattr(resource, "authorize_object", None) is not None
         self.loads_current = loads_current(resource, operation)
         self.passes_current = takes_current(resource, operation)
         self.headers = features.deprecation.headers() if features.deprecation else []
@@ -129,7 +161,7 @@ class _Plan:
         # How the current object's weak ETag is computed when it has no version: the
         # representation a GET of the resource sends. Set by make_view.
         self.current_body: Callable[[Any], bytes] | None = None
-        self.simple = features.empty and not operation.declaration.patch
+        self.simple = features.empty and not self.loads_current
 
     def run(self, request: Request, view_args: Mapping[str, Any]) -> BaseResponse:
         extra: list[tuple[str, str]] = list(self.headers)
@@ -137,10 +169,19 @@ class _Plan:
         # abort() or an unexpected exception.
         after_this_request(partial(_with, headers=extra))
         try:
+            identity: Identity[Any] | Problem | None = None
+            if self.auth is not None:
+                identity = self.auth.authenticate(request)
             if self.limits is not None:
                 limits = self.limits
                 extra += self._guard(lambda: limits.check(request, self.context.store), [])
+            if isinstance(identity, Problem):
+                raise identity
+            if self.auth is not None and identity is not None:
+                self.auth.authorize(identity)
             arguments = self.parse(request, view_args)
+            if self.passes_identity:
+                arguments["identity"] = identity
             ticket: IdempotencyTicket | None = None
             if self.idempotency is not None:
                 idempotency = self.idempotency
@@ -201,7 +242,11 @@ class _Plan:
             current = resource.get_object(**path)  # type: ignore[attr-defined]
             if current is None:
                 raise NotFound()
-            if conditional is not None:
+            if self.authorizes_objects:
+                resource.authorize_object(  # type: ignore[attr-defined]
+                    current, get_identity(), self.operation.method
+                )
+            if conditional is not None and self.operation.method in _WRITES:
                 if conditional.require_if_match and "If-Match" not in request.headers:
                     raise precondition_required()
                 outcome = evaluate_preconditions(

@@ -35,6 +35,7 @@ from restkit.resource import HTTP_METHODS
 from restkit.spec.features import FeatureWriter
 from restkit.spec.operation_ids import make_operation_id
 from restkit.spec.paths import converter_schema, openapi_path, path_converters
+from restkit.spec.security import SecurityWriter
 
 __all__ = ["build_spec", "component_name"]
 
@@ -184,6 +185,7 @@ class _Builder:
         openapi_version: str,
         info: Mapping[str, Any],
         store_failure: str = "closed",
+        secured: bool = False,
     ):
         self.names = _Names()
         resolver = cast(Callable[[type[ma.Schema]], str], self.names)  # None means inline
@@ -212,6 +214,7 @@ class _Builder:
             names=self.names,
             store_failure=store_failure,
         )
+        self.security = SecurityWriter(self.spec, secured=secured)
 
     def resolve(self, schema: type[ma.Schema] | ma.Schema) -> dict[str, Any]:
         resolved: dict[str, Any] = self.converter.resolve_nested_schema(schema)
@@ -257,7 +260,14 @@ class _Builder:
         body = self.request_body(op)
         if body is not None:
             result["requestBody"] = body
-        result["responses"] = self.responses(op, has_path=bool(converters))
+        # A resource's object hook may answer 403 or 404 to every method.
+        codes = self.security.problem_statuses(
+            op, authorizes_objects=hasattr(mounted.route.resource, "authorize_object")
+        )
+        result["responses"] = self.responses(op, has_path=bool(converters), more=codes)
+        security = self.security.security(op)
+        if security is not None:
+            result["security"] = security
         return result
 
     def parameters(self, op: Operation, converters: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -343,7 +353,9 @@ class _Builder:
             converted["properties"][name] = replacement
         return converted
 
-    def responses(self, op: Operation, *, has_path: bool) -> dict[str, Any]:
+    def responses(
+        self, op: Operation, *, has_path: bool, more: set[int] | None = None
+    ) -> dict[str, Any]:
         responses: dict[str, Any] = {}
         for code, spec in op.responses.items():
             response: dict[str, Any] = {
@@ -371,16 +383,9 @@ class _Builder:
         responses.update(self.features.extra_responses(op))
         codes = set(self.problem_statuses(op, has_path=has_path))
         codes.update(self.features.problem_statuses(op))
+        codes.update(more or ())
         for code in sorted(codes):
-            schema = self.validation_problem if code == 422 else self.problem
-            problem: dict[str, Any] = {
-                "description": problem_for_status(code).title,
-                "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}},
-            }
-            problem_headers = self.features.problem_headers(op, code)
-            if problem_headers:
-                problem["headers"] = problem_headers
-            responses[str(code)] = problem
+            responses[str(code)] = self.problem_response(op, code)
         default: dict[str, Any] = {
             "description": "Any other error, such as 405 or 500, as a problem.",
             "content": {PROBLEM_CONTENT_TYPE: {"schema": self.problem}},
@@ -390,6 +395,20 @@ class _Builder:
             default["headers"] = every
         responses["default"] = default
         return responses
+
+    def problem_response(self, op: Operation, code: int) -> dict[str, Any]:
+        """Return the response object of one of the operation's problems."""
+        schema = self.validation_problem if code == 422 else self.problem
+        description = self.security.description(op, code) or problem_for_status(code).title
+        problem: dict[str, Any] = {
+            "description": description,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}},
+        }
+        headers = self.features.problem_headers(op, code)
+        headers.update(self.security.problem_headers(op, code))
+        if headers:
+            problem["headers"] = headers
+        return problem
 
     @staticmethod
     def problem_statuses(op: Operation, *, has_path: bool) -> list[int]:
@@ -416,7 +435,7 @@ class _Builder:
         for name in ("Problem", "ValidationProblem"):
             schemas[name]["additionalProperties"] = True
         result["components"] = {"schemas": dict(sorted(schemas.items()))}
-        for kind in ("parameters", "headers"):
+        for kind in ("parameters", "headers", "securitySchemes"):
             if components.get(kind):
                 result["components"][kind] = dict(sorted(components[kind].items()))
         converted: dict[str, Any] = _json_values(result)
@@ -495,6 +514,9 @@ def build_spec(
         openapi_version=openapi_version,
         info={"info": dict(info)} if info else {},
         store_failure=store_failure,
+        secured=any(
+            op.features.authenticators for route in routes for op in route.operations.values()
+        ),
     )
     for mounted in sorted(routes, key=lambda route: (route.rule, route.endpoint)):
         builder.add_route(mounted)
