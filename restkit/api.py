@@ -26,12 +26,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import marshmallow as ma
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, got_request_exception, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
-from restkit.auth import AuthLike
+from restkit.auth import ApiKey, AuthLike
 from restkit.blueprint import Blueprint, MountedRoute, _check_prefix, rule_arguments
 from restkit.cli import restkit_cli
 from restkit.conditional import Conditional
@@ -42,6 +43,7 @@ from restkit.features import make_policies, resolve_features
 from restkit.idempotency import Idempotency
 from restkit.operation import Operation
 from restkit.pagination import Pagination, query_fields
+from restkit.parsing import effective_unknown
 from restkit.permissions import Requirement
 from restkit.problems import InternalServerError, Problem, problem_for_status
 from restkit.ratelimit import RateLimitLike
@@ -384,6 +386,21 @@ class Api:
                     f"{op.qualname}'s query schema declares {', '.join(clash)}, which its "
                     "pagination reads. Rename those fields (or their data_key)."
                 )
+        for scheme in features.authenticators:
+            if isinstance(scheme, ApiKey) and scheme.location == "query" and query is not None:
+                declared = {f.data_key or name for name, f in query.schema.load_fields.items()}
+                if scheme.name in declared or effective_unknown(query.schema, "query") == ma.RAISE:
+                    raise DeclarationError(
+                        f"{op.qualname}'s query schema "
+                        + (
+                            f"declares {scheme.name!r}, the API key parameter"
+                            if scheme.name in declared
+                            else "refuses unknown parameters, such as the API key's "
+                            f"{scheme.name!r}"
+                        )
+                        + ". Rename the field, let the schema exclude unknown parameters, or "
+                        "send the key in a header."
+                    )
         if features.pagination is not None and not lists:
             raise DeclarationError(
                 f"{op.qualname} is paginated, but its response is not a list. Declare "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import marshmallow as ma
 from marshmallow.exceptions import SCHEMA
@@ -38,7 +38,7 @@ from restkit.problems import (
 )
 from restkit.settings import Settings
 
-__all__ = ["RequestPlan", "header_name"]
+__all__ = ["RequestPlan", "effective_unknown", "header_name"]
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _MULTIPART = ("multipart/form-data",)
@@ -77,6 +77,22 @@ class _Key:
     multiple: bool
 
 
+def effective_unknown(
+    schema: ma.Schema, location: Location
+) -> Literal["exclude", "include", "raise"]:
+    """Return how a location's schema treats undeclared keys: `RAISE`, `EXCLUDE` or `INCLUDE`.
+
+    Path, query, header and cookie schemas ignore undeclared keys unless they set `unknown`
+    themselves (requests carry many headers, and clients add tracking parameters); bodies and
+    forms refuse them by default.
+    """
+    explicit = schema.unknown != ma.RAISE or hasattr(type(schema).Meta, "unknown")
+    unknown: Literal["exclude", "include", "raise"] = (
+        schema.unknown if explicit or location not in _LENIENT_LOCATIONS else "exclude"
+    )
+    return unknown
+
+
 class _LocationPlan:
     """Reads and loads one location with a private, hardened copy of its schema."""
 
@@ -84,10 +100,7 @@ class _LocationPlan:
         self.location = location
         self.schema = copy_schema(declared)
         harden_for_load(self.schema, json=location not in _STRING_LOCATIONS)
-        explicit = self.schema.unknown != ma.RAISE or hasattr(type(self.schema).Meta, "unknown")
-        self.unknown = (
-            self.schema.unknown if explicit or location not in _LENIENT_LOCATIONS else ma.EXCLUDE
-        )
+        self.unknown = effective_unknown(self.schema, location)
         self.keys: list[_Key] = []
         for name, field in self.schema.load_fields.items():
             key = field.data_key if field.data_key is not None else name
