@@ -234,7 +234,8 @@ class Api:
             settings=settings,
             store=self.store or make_store(settings.store_url),
             cursor_secret=settings.cursor_secret or app.secret_key,
-            realm=self.title,
+            # The realm goes into WWW-Authenticate, which must be Latin-1 and one line.
+            realm=self.title if re.fullmatch(r"[\x20-\x7e]+", self.title) else self.name,
         )
         mounted = _Mounted(self, settings, context)
         state.apis[self.name] = mounted

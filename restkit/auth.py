@@ -67,6 +67,9 @@ MAX_CREDENTIAL_LENGTH = 8192
 # RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _SCHEME_NAME = re.compile(r"[A-Za-z0-9._-]+")
+_PRINTABLE = re.compile(r"[\x20-\x7e]+")
+# RFC 9110 §5.6.2: a header name is a token.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,14 @@ class Rejection:
 
 Verified = Identity[Any] | Rejection | None
 """What an authenticator makes of a request: an identity, a rejection, or no credentials."""
+
+
+def _split_authorization(header: str) -> tuple[str, str]:
+    """Split `Authorization` into its scheme and credentials (RFC 9110 §11.4)."""
+    parts = header.split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1].strip() if len(parts) == 2 else ""
 
 
 def _quote(value: str) -> str:
@@ -119,6 +130,11 @@ class Authenticator(ABC):
             raise DeclarationError(
                 f"{type(self).__name__} was given scheme_name={scheme_name!r}; use letters, "
                 "digits, '.', '_' and '-' (it is a key of components.securitySchemes)."
+            )
+        if realm is not None and (not isinstance(realm, str) or not _PRINTABLE.fullmatch(realm)):
+            raise DeclarationError(
+                f"{type(self).__name__} was given realm={realm!r}; a realm is sent in a "
+                "header, so use printable ASCII characters only."
             )
         self.scheme_name = scheme_name
         self.description = description
@@ -253,10 +269,9 @@ class HttpBearer(Authenticator):
         header = request.headers.get("Authorization")
         if not header:
             return None
-        scheme, _, token = header.strip().partition(" ")
+        scheme, token = _split_authorization(header)
         if scheme.lower() != "bearer":  # RFC 9110 §11.1: schemes are case-insensitive
             return None
-        token = token.strip()
         if len(token) > MAX_CREDENTIAL_LENGTH or _B64TOKEN.fullmatch(token) is None:
             return Rejection("The access token is malformed.")
         return self.verify_token(token)
@@ -342,7 +357,7 @@ class ApiKey(Authenticator):
             raise DeclarationError(
                 f"ApiKey was given location={location!r}; use 'header', 'query' or 'cookie'."
             )
-        if not isinstance(name, str) or not name or not re.fullmatch(r"[!#$%&'*+.^_`|~\w-]+", name):
+        if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
             raise DeclarationError(
                 f"ApiKey was given name={name!r}; give a header, parameter or cookie name."
             )
@@ -435,11 +450,10 @@ class HttpBasic(Authenticator):
         header = request.headers.get("Authorization")
         if not header:
             return None
-        scheme, _, encoded = header.strip().partition(" ")
+        scheme, encoded = _split_authorization(header)
         if scheme.lower() != "basic":
             return None
         refused = Rejection("The user name or password is not valid.", error="")
-        encoded = encoded.strip()
         if len(encoded) > MAX_CREDENTIAL_LENGTH:
             return refused
         try:
@@ -533,7 +547,7 @@ class AuthPlan:
         for authenticator in self.authenticators:
             outcome = authenticator.authenticate(request)
             if isinstance(outcome, Identity):
-                if outcome.scheme is None:
+                if outcome.scheme != authenticator.scheme_name:
                     outcome = replace(outcome, scheme=authenticator.scheme_name)
                 set_identity(outcome)
                 return outcome

@@ -56,7 +56,7 @@ class Identity(Generic[U]):
         roles: The caller's roles (such as `admin`), checked by `restkit.permissions.Roles`.
         claims: The verified claims of a token (JWT), if any.
         scheme: The security scheme that authenticated the caller; restkit sets it to the
-            authenticator's `scheme_name`.
+            authenticator's `scheme_name`, whatever the verify function gave.
 
     Scopes and roles are kept as frozensets, and the claims as a read-only mapping.
 
@@ -84,6 +84,8 @@ class Identity(Generic[U]):
             raise TypeError(f"Identity.id must be a non-empty string, not {self.id!r}.")
         for name in ("scopes", "roles"):
             value = getattr(self, name)
+            if not isinstance(value, str | bytes):
+                value = tuple(value)  # an iterator is read once
             if isinstance(value, str | bytes) or not all(isinstance(item, str) for item in value):
                 raise TypeError(
                     f"Identity.{name} must be a collection of strings, such as "

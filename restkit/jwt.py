@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 import jwt
@@ -53,8 +54,12 @@ class JwtBearer(HttpBearer):
 
     Args:
         key: The verification key: an HMAC secret, a public key (PEM or a cryptography
-            object), a dict of key id (`kid`) to key for rotation, or a function of the
-            token's header returning the key (for example from a `jwt.PyJWKClient`).
+            object), a private key (its public half verifies, and it signs `make_token`'s
+            tokens), a dict of key id (`kid`) to key for rotation, or a function of the
+            token's header returning the key (for example from a `jwt.PyJWKClient`). The
+            function's keys are not checked at start-up; it may return `None` or raise
+            `LookupError` (a `KeyError`) for a key id it does not know, which refuses the
+            token.
         algorithms: The accepted algorithms, all of one family; `HS256` unless given.
         audience: The audience a token must be for (`aud`), if any. A token with an
             audience is refused when none is configured.
@@ -64,11 +69,11 @@ class JwtBearer(HttpBearer):
             `sub` by default.
         identify: Turns verified claims into the caller's `Identity`, or `None` to refuse
             the token (say, for a deleted user). Defaults to one built from `sub`, the
-            scopes claim and the roles claim, with the claims as `user`.
+            scopes claim and the roles claim, with the claims (read-only) as `user`.
         scopes_claim: The claim that lists the scopes.
         roles_claim: The claim that lists the roles.
-        signing_key: The private key `make_token` signs with, for asymmetric algorithms; an
-            HMAC secret signs too.
+        signing_key: The private key `make_token` signs with, when `key` is a public key;
+            an HMAC secret or a private key given as `key` signs without it.
         scheme_name: The security scheme's name in the OpenAPI document.
         description: The scheme's description in the document.
         realm: The realm of its challenges; defaults to the API's title.
@@ -106,8 +111,15 @@ class JwtBearer(HttpBearer):
         self.audience = audience
         self.issuer = issuer
         self.leeway = leeway.total_seconds() if isinstance(leeway, timedelta) else leeway
-        if isinstance(self.leeway, bool) or not isinstance(self.leeway, int | float):
-            raise DeclarationError(f"JwtBearer was given leeway={leeway!r}; give seconds.")
+        if (
+            isinstance(self.leeway, bool)
+            or not isinstance(self.leeway, int | float)
+            or not 0 <= self.leeway < 86_400
+        ):
+            raise DeclarationError(
+                f"JwtBearer was given leeway={leeway!r}; give a few seconds (0 or more, less "
+                "than a day) of tolerance for clock skew."
+            )
         default_claims = ("exp",) if identify is not None else ("exp", "sub")
         self.require = tuple(require) if require is not None else default_claims
         if identify is not None and not callable(identify):
@@ -115,41 +127,69 @@ class JwtBearer(HttpBearer):
         self.identify = identify or self._identity_of
         self.scopes_claim = scopes_claim
         self.roles_claim = roles_claim
-        self._keys: Mapping[str, Key] | None = None
-        self._key: Key = None
+        # Verification keys, and the signing keys a private key or HMAC secret gives.
+        self._keys: dict[str | None, Key] = {}
+        self._signers: dict[str | None, Key] = {}
         self._find_key: Callable[[Mapping[str, Any]], Key] | None = None
+        self._by_kid = isinstance(key, Mapping)
         if isinstance(key, Mapping):
             if not key:
                 raise DeclarationError("JwtBearer was given an empty dict of keys.")
-            self._keys = {kid: self._load(value) for kid, value in key.items()}
+            for kid, value in key.items():
+                if not isinstance(kid, str):
+                    raise DeclarationError(f"JwtBearer's key ids must be strings, not {kid!r}.")
+                self._keys[kid], self._signers[kid] = self._load(value)
         elif callable(key) and not hasattr(key, "public_bytes"):
             self._find_key = key
         else:
-            self._key = self._load(key)
-        self._signing_key = self._load(signing_key, signing=True) if signing_key else None
+            self._keys[None], self._signers[None] = self._load(key)
+        self._signing_key: Key = None
+        if signing_key is not None:
+            self._signing_key = self._load(signing_key, signing=True)[1]
 
-    def _load(self, key: Key, *, signing: bool = False) -> Key:
-        """Load a key for every algorithm now, so a wrong one fails at start-up."""
+    def _load(self, key: Key, *, signing: bool = False) -> tuple[Key, Key]:
+        """Load a key for every algorithm now, so a wrong one fails at start-up.
+
+        Returns the key that verifies and the key that signs (`None` for a public key): an
+        HMAC secret does both, a private key signs and its public half verifies.
+        """
+        role = "signing_key" if signing else "key"
+        verifier: Key = None
+        signer: Key = None
         for algorithm in self.algorithms:
             handler = jwt.get_algorithm_by_name(algorithm)
             try:
-                handler.prepare_key(key)
+                prepared = handler.prepare_key(key)
             except (jwt.InvalidKeyError, ValueError, TypeError) as error:
-                role = "signing key" if signing else "key"
                 raise DeclarationError(
                     f"JwtBearer's {role} does not suit {algorithm}: {type(error).__name__}. "
-                    "Give an HMAC secret for HS*, a public key for RS*, PS*, ES* and EdDSA "
-                    "(and its private key as signing_key=)."
+                    "Give an HMAC secret for HS*, a public or private key for RS*, PS*, ES* "
+                    "and EdDSA (a private key also signs tokens)."
                 ) from None
             length = _HASH_BYTES.get(algorithm)
-            secret = key.encode() if isinstance(key, str) else key
-            if length is not None and isinstance(secret, bytes) and len(secret) < length:
+            if length is not None and isinstance(prepared, bytes) and len(prepared) < length:
                 raise DeclarationError(
-                    f"JwtBearer's {algorithm} secret is {len(secret)} bytes; RFC 7518 §3.2 "
+                    f"JwtBearer's {algorithm} secret is {len(prepared)} bytes; RFC 7518 §3.2 "
                     f"asks for at least {length}. Use a long random value, such as "
                     f"secrets.token_urlsafe({length})."
                 )
-        return key
+            if isinstance(prepared, bytes):
+                verifier = signer = prepared
+            elif callable(getattr(prepared, "public_key", None)):  # a private key
+                verifier, signer = prepared.public_key(), prepared
+            else:
+                verifier, signer = prepared, None
+            if signer is not None:
+                try:
+                    handler.sign(b"restkit", signer)
+                except (AttributeError, TypeError, ValueError):  # pragma: no cover - defensive
+                    signer = None
+        if signing and signer is None:
+            raise DeclarationError(
+                "JwtBearer's signing_key is a public key, which cannot sign; give the private "
+                "key (or the HMAC secret)."
+            )
+        return verifier, signer
 
     def verify_token(self, token: str) -> Verified:
         """Verify the signature and the claims, then identify the caller."""
@@ -182,11 +222,14 @@ class JwtBearer(HttpBearer):
 
     def _key_for(self, header: Mapping[str, Any]) -> Key:
         if self._find_key is not None:
-            return self._find_key(header)
-        if self._keys is not None:
+            try:
+                return self._find_key(header)
+            except LookupError:  # an unknown or missing kid in the app's own lookup
+                return None
+        if self._by_kid:
             kid = header.get("kid")
             return self._keys.get(kid) if isinstance(kid, str) else None
-        return self._key
+        return self._keys[None]
 
     def _identity_of(self, claims: Mapping[str, Any]) -> Identity[Any] | None:
         subject = claims.get("sub")
@@ -194,7 +237,13 @@ class JwtBearer(HttpBearer):
         roles = _names(claims.get(self.roles_claim))
         if not isinstance(subject, str) or not subject or scopes is None or roles is None:
             return None
-        return Identity(id=subject, user=claims, scopes=scopes, roles=roles, claims=claims)
+        return Identity(
+            id=subject,
+            user=MappingProxyType(dict(claims)),
+            scopes=scopes,
+            roles=roles,
+            claims=claims,
+        )
 
     def make_token(
         self,
@@ -214,21 +263,28 @@ class JwtBearer(HttpBearer):
             scopes: Its scopes, written space-separated in the scopes claim.
             roles: Its roles, written as a list in the roles claim.
             claims: Other claims to include.
-            kid: The key id to write in the header (for keys given as a dict).
+            kid: The key id to write in the header and sign with (for keys given as a
+                dict).
 
         Returns:
             The encoded token.
 
         Raises:
-            DeclarationError: There is no key to sign with (give `signing_key=`).
+            DeclarationError: There is no key to sign with (give `signing_key=`), or `kid`
+                names no key.
         """
+        if self._by_kid and kid not in self._keys:
+            raise DeclarationError(
+                f"JwtBearer.make_token was given kid={kid!r}; give one of the key ids "
+                f"{', '.join(sorted(map(str, self._keys)))}."
+            )
         signing_key = self._signing_key
-        if signing_key is None and _family(self.algorithms[0]) == "HMAC":
-            signing_key = self._keys[kid] if self._keys is not None and kid else self._key
+        if signing_key is None:
+            signing_key = self._signers.get(kid if self._by_kid else None)
         if signing_key is None:
             raise DeclarationError(
                 "JwtBearer.make_token needs a key to sign with; give signing_key= (the "
-                "private key of an asymmetric algorithm, or the HMAC secret)."
+                "private key of an asymmetric algorithm), or a private key as key=."
             )
         seconds = expires_in.total_seconds() if isinstance(expires_in, timedelta) else expires_in
         now = int(time.time())

@@ -171,7 +171,10 @@ class _Plan:
         try:
             identity: Identity[Any] | Problem | None = None
             if self.auth is not None:
-                identity = self.auth.authenticate(request)
+                try:
+                    identity = self.auth.authenticate(request)
+                except Problem as refused:  # a verify function's own 403, say: count it too
+                    identity = refused
             if self.limits is not None:
                 limits = self.limits
                 extra += self._guard(lambda: limits.check(request, self.context.store), [])
