@@ -572,7 +572,8 @@ class AuthPlan:
         headers = []
         scheme = next((a for a in self.authenticators if a.scheme_name == identity.scheme), None)
         if isinstance(scheme, HttpBearer):
-            scopes = _needed_scopes(requirement)
+            # RFC 6750 §3.1: only when a new token with more scopes would help.
+            scopes = _needed_scopes(requirement) - frozenset(identity.scopes)
             if scopes:
                 headers.append(("WWW-Authenticate", scheme.insufficient_scope(self.realm, scopes)))
         raise Forbidden(f"You need {requirement.describe()}.", headers=headers)

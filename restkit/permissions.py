@@ -189,7 +189,9 @@ class AllOf(Requirement):
         return frozenset().union(*(part.names() for part in self.requirements))
 
     def __repr__(self) -> str:
-        return " & ".join(map(repr, self.requirements))
+        return " & ".join(
+            f"({part!r})" if isinstance(part, AnyOf) else repr(part) for part in self.requirements
+        )
 
 
 class AnyOf(Requirement):

@@ -220,6 +220,12 @@ def bind_path(
     names = tuple(arguments)
     bound: dict[str, Operation] = {}
     for method, op in resource.operations.items():
+        clash = [name for name in (extra or {}).get(method, ()) if name in names]
+        if clash:
+            raise DeclarationError(
+                f"{op.qualname} is mounted at {where}, whose URL variable {clash[0]!r} has the "
+                f"name of the argument restkit passes as {clash[0]!r}. Rename the URL variable."
+            )
         function = getattr(resource, op.function_name)
         path_arguments = names
         path_input = op.inputs.get("path")
