@@ -46,7 +46,7 @@ from werkzeug.wrappers import Request
 
 from restkit.errors import DeclarationError
 from restkit.identity import Identity, set_identity
-from restkit.permissions import AllOf, Requirement, Scopes
+from restkit.permissions import AllOf, Requirement, needed_scopes
 from restkit.problems import Forbidden, Unauthorized
 
 __all__ = [
@@ -573,15 +573,7 @@ class AuthPlan:
         scheme = next((a for a in self.authenticators if a.scheme_name == identity.scheme), None)
         if isinstance(scheme, HttpBearer):
             # RFC 6750 §3.1: only when a new token with more scopes would help.
-            scopes = _needed_scopes(requirement) - frozenset(identity.scopes)
+            scopes = needed_scopes(requirement) - frozenset(identity.scopes)
             if scopes:
                 headers.append(("WWW-Authenticate", scheme.insufficient_scope(self.realm, scopes)))
         raise Forbidden(f"You need {requirement.describe()}.", headers=headers)
-
-
-def _needed_scopes(requirement: Requirement) -> frozenset[str]:
-    if isinstance(requirement, Scopes):
-        return frozenset(requirement.scopes)
-    if isinstance(requirement, AllOf):
-        return frozenset().union(*(_needed_scopes(part) for part in requirement.requirements))
-    return frozenset()

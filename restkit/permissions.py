@@ -28,7 +28,16 @@ from typing import Any
 from restkit.errors import DeclarationError
 from restkit.identity import Identity
 
-__all__ = ["AllOf", "AnyOf", "Check", "Requirement", "Roles", "Scopes", "make_requirements"]
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Check",
+    "Requirement",
+    "Roles",
+    "Scopes",
+    "make_requirements",
+    "needed_scopes",
+]
 
 
 class Requirement(ABC):
@@ -233,6 +242,19 @@ def _flatten(kind: type[AllOf | AnyOf], parts: Iterable[Requirement]) -> tuple[R
 def _grouped(part: Requirement, other: type[Requirement]) -> str:
     text = part.describe()
     return f"({text})" if isinstance(part, other) else text
+
+
+def needed_scopes(requirement: Requirement) -> frozenset[str]:
+    """Return the scopes a caller needs in any case, that a token with more scopes could give.
+
+    `Scopes("a") & Roles("admin")` needs `a`; `Scopes("a") | Scopes("b")` needs none for sure.
+    A bearer 403 names the missing ones in its `insufficient_scope` challenge (RFC 6750 §3.1).
+    """
+    if isinstance(requirement, Scopes):
+        return frozenset(requirement.scopes)
+    if isinstance(requirement, AllOf):
+        return frozenset().union(*(needed_scopes(part) for part in requirement.requirements))
+    return frozenset()
 
 
 def make_requirements(value: Any, owner: str) -> tuple[Requirement, ...] | bool | None:

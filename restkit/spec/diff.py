@@ -317,7 +317,16 @@ class _Differ:
             as_map(as_map(document.get("components")).get("securitySchemes"))
             for document in (self.old, self.new)
         ]
+        still_used = {
+            name
+            for op in _operations(self.new).values()
+            for req in _requirements(self.new, op.spec)
+            for name, _ in req
+        }
         for name in sorted(used):
+            if name not in schemes[1] and name not in still_used:
+                # No operation uses it any more: each one that did reported its own change.
+                continue
             before = _scheme_text(resolve(self.old, schemes[0].get(name)))
             after = _scheme_text(resolve(self.new, schemes[1].get(name)))
             if before != after:

@@ -21,7 +21,7 @@ from apispec import APISpec
 from restkit.auth import Authenticator, HttpBearer
 from restkit.errors import DeclarationError
 from restkit.operation import Operation
-from restkit.permissions import AllOf, Requirement
+from restkit.permissions import AllOf, Requirement, needed_scopes
 
 __all__ = ["SecurityWriter"]
 
@@ -47,25 +47,26 @@ class SecurityWriter:
         self.spec = spec
         self.secured = secured
         self.v30 = spec.openapi_version.major == 3 and spec.openapi_version.minor == 0
-        self.schemes: dict[str, dict[str, Any]] = {}
+        self.schemes: dict[str, Authenticator] = {}
         spec.components.header("WWW-Authenticate", _CHALLENGE, lazy=True)
 
-    def register(self, authenticator: Authenticator) -> str:
+    def register(self, authenticator: Authenticator, op: Operation) -> str:
         """Add the authenticator's security scheme once and return its name.
 
         Raises:
-            DeclarationError: Another scheme of the API has the same name.
+            DeclarationError: Another authenticator of the API has the same scheme name.
         """
         name = authenticator.scheme_name
-        scheme = authenticator.security_scheme()
         known = self.schemes.get(name)
         if known is None:
-            self.schemes[name] = scheme
-            self.spec.components.security_scheme(name, scheme)
-        elif known != scheme:
+            self.schemes[name] = authenticator
+            self.spec.components.security_scheme(name, authenticator.security_scheme())
+        elif known is not authenticator:
             raise DeclarationError(
-                f"Two different authenticators of this API are named {name!r} in the OpenAPI "
-                "document. Give one of them another scheme_name=..."
+                f"{op.qualname} accepts {authenticator!r}, but another authenticator of this "
+                f"API ({known!r}) has the scheme name {name!r}, which names one scheme in the "
+                "OpenAPI document. Give one of them another scheme_name=..., or use one "
+                "authenticator object for both."
             )
         return name
 
@@ -77,7 +78,7 @@ class SecurityWriter:
         names: list[str] = []
         if not self.v30 and features.requirements:
             names = sorted(_requirement(features.requirements).names())
-        return [{self.register(scheme): list(names)} for scheme in features.authenticators]
+        return [{self.register(scheme, op): list(names)} for scheme in features.authenticators]
 
     @staticmethod
     def problem_statuses(op: Operation, *, authorizes_objects: bool) -> set[int]:
@@ -93,10 +94,17 @@ class SecurityWriter:
         return codes
 
     def problem_headers(self, op: Operation, code: int) -> dict[str, Any]:
-        """Return the `WWW-Authenticate` header of a 401, and of a 403 for bearer scopes."""
+        """Return the `WWW-Authenticate` header of a 401, and of a 403 for bearer scopes.
+
+        A 403 carries the `insufficient_scope` challenge when a bearer token with more scopes
+        could pass, that is when the requirements need some scopes in any case.
+        """
         features = op.features
         bearer = any(isinstance(scheme, HttpBearer) for scheme in features.authenticators)
-        if code == 401 or (code == 403 and bearer and features.requirements):
+        scopes = bool(features.requirements) and bool(
+            needed_scopes(_requirement(features.requirements))
+        )
+        if code == 401 or (code == 403 and bearer and scopes):
             return {"WWW-Authenticate": self.spec.components.get_ref("header", "WWW-Authenticate")}
         return {}
 
