@@ -160,6 +160,13 @@ class Authenticator(ABC):
     def describe(self) -> str:
         """Say how to send the credentials, completing "Send ...", for 401 problems."""
 
+    def problem_statuses(self) -> frozenset[int]:
+        """Return the statuses of problems verifying may raise besides 401, for the document.
+
+        For example 503 when keys come from an identity provider that may be unreachable.
+        """
+        return frozenset()
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.scheme_name!r}>"
 

@@ -24,6 +24,7 @@ the caller up instead.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -35,12 +36,14 @@ import jwt
 from restkit.auth import HttpBearer, Rejection, Verified
 from restkit.errors import DeclarationError
 from restkit.identity import Identity
+from restkit.problems import ServiceUnavailable
 
 __all__ = ["JwtBearer"]
 
 Key = Any
 """A key PyJWT accepts: a secret (str or bytes), a PEM string, or a cryptography key."""
 
+_LOG = logging.getLogger("restkit")
 _FAMILIES = {"HS": "HMAC", "RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "EdDSA"}
 _HASH_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
@@ -59,7 +62,8 @@ class JwtBearer(HttpBearer):
             token's header returning the key (for example from a `jwt.PyJWKClient`). The
             function's keys are not checked at start-up; it may return `None` or raise
             `LookupError` (a `KeyError`) for a key id it does not know, which refuses the
-            token.
+            token. When a `PyJWKClient` cannot reach its JWKS endpoint, the request gets a 503
+            problem with `Retry-After` rather than a 401, so that clients keep their tokens.
         algorithms: The accepted algorithms, all of one family; `HS256` unless given.
         audience: The audience a token must be for (`aud`), if any. A token with an
             audience is refused when none is configured.
@@ -206,6 +210,13 @@ class JwtBearer(HttpBearer):
                 leeway=self.leeway,
                 options={"require": list(self.require)},
             )
+        except jwt.PyJWKClientConnectionError:
+            # The token may well be valid: a 401 would make the app throw it away.
+            _LOG.warning("The JWKS endpoint cannot be reached.", exc_info=True)
+            raise ServiceUnavailable(
+                "The identity provider cannot be reached; retry shortly.",
+                headers={"Retry-After": "5"},
+            ) from None
         except jwt.ExpiredSignatureError:
             return Rejection("The access token expired.")
         except jwt.PyJWTError:
@@ -219,6 +230,10 @@ class JwtBearer(HttpBearer):
                 "Identity(...) or None."
             )
         return found
+
+    def problem_statuses(self) -> frozenset[int]:
+        """Return 503 when keys come from a function, such as a JWKS client's lookup."""
+        return frozenset({503}) if self._find_key is not None else frozenset()
 
     def _key_for(self, header: Mapping[str, Any]) -> Key:
         if self._find_key is not None:

@@ -411,3 +411,54 @@ def test_jwt_default_identity_user_is_a_read_only_copy_of_the_claims() -> None:
     assert identity.user["sub"] == "42"
     with pytest.raises(TypeError):
         identity.user["sub"] = "43"
+
+
+class UnreachableJwksClient(jwt.PyJWKClient):
+    """A `PyJWKClient` whose JWKS endpoint does not answer."""
+
+    def __init__(self) -> None:
+        super().__init__("https://issuer.example/.well-known/jwks.json", cache_jwk_set=False)
+
+    def fetch_data(self) -> Any:
+        raise jwt.PyJWKClientConnectionError("Fail to fetch data from the url")
+
+
+def test_jwt_unreachable_jwks_endpoint_answers_503_with_retry_after(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    jwks = UnreachableJwksClient()
+    bearer = JwtBearer(
+        key=lambda header: jwks.get_signing_key(header.get("kid")).key,
+        algorithms=["RS256"],
+        signing_key=RSA_KEY,
+    )
+    client = serve(bearer)
+
+    response = get_me(client, bearer.make_token("42", kid="2024-01"))
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "WWW-Authenticate" not in response.headers
+    assert response.get_json()["detail"] == (
+        "The identity provider cannot be reached; retry shortly."
+    )
+    assert "JWKS endpoint cannot be reached" in caplog.text
+
+
+def test_jwt_key_function_documents_503_and_a_fixed_key_does_not() -> None:
+    with_function = JwtBearer(key=lambda header: SECRET_1)
+    with_key = JwtBearer(key=SECRET_1)
+
+    documented = []
+    for bearer in (with_function, with_key):
+        app = Flask(__name__)
+        api = Api(app, auth=bearer)
+        blueprint = Blueprint("me")
+        blueprint.add_resource(Me, "/me")
+        api.register_blueprint(blueprint)
+        documented.append(api.spec(app)["paths"]["/me"]["get"]["responses"])
+
+    assert documented[0]["503"]["headers"] == {
+        "Retry-After": {"$ref": "#/components/headers/Retry-After"}
+    }
+    assert "503" not in documented[1]

@@ -91,6 +91,8 @@ class SecurityWriter:
             codes.add(403)
         if authorizes_objects:
             codes.add(404)
+        for scheme in features.authenticators:
+            codes.update(scheme.problem_statuses())
         return codes
 
     def problem_headers(self, op: Operation, code: int) -> dict[str, Any]:
@@ -106,6 +108,8 @@ class SecurityWriter:
         )
         if code == 401 or (code == 403 and bearer and scopes):
             return {"WWW-Authenticate": self.spec.components.get_ref("header", "WWW-Authenticate")}
+        if any(code in scheme.problem_statuses() for scheme in features.authenticators):
+            return {"Retry-After": self.spec.components.get_ref("header", "Retry-After")}
         return {}
 
     @staticmethod
