@@ -18,6 +18,7 @@ from restkit import (
     Resource,
     operation,
 )
+from restkit.jwt import JwtBearer
 from restkit.parsing import effective_unknown
 
 KEY = "k" * 24
@@ -160,3 +161,29 @@ def test_identity_scheme_is_always_the_authenticators_scheme_name() -> None:
 
     assert response.status_code == 200
     assert response.get_json() == {"id": "a", "scheme": "basicAuth"}
+
+
+@pytest.mark.parametrize("header", ["   ", "Bearer x"])
+def test_basic_treats_a_blank_or_other_scheme_header_as_no_credentials(header: str) -> None:
+    client = make_app(HttpBasic(lambda user, password: None)).test_client()
+
+    response = client.get("/me", headers={"Authorization": header})
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="Tasks", charset="UTF-8"'
+    assert response.get_json()["detail"].startswith("This operation requires authentication.")
+
+
+def test_identity_already_naming_its_scheme_is_kept_as_it_is() -> None:
+    named = Identity(id="a", user=None, scheme="basicAuth")
+    client = make_app(HttpBasic(lambda user, password: named)).test_client()
+
+    response = client.get("/me", headers={"Authorization": "Basic dTpw"})
+
+    assert response.status_code == 200
+    assert response.get_json() == {"id": "a", "scheme": "basicAuth"}
+
+
+def test_jwt_key_ids_must_be_strings() -> None:
+    with pytest.raises(DeclarationError, match="key ids must be strings, not 1"):
+        JwtBearer(key={1: "s" * 32})  # type: ignore[dict-item]
