@@ -78,17 +78,20 @@ LOCATIONS = [
 ]
 
 
+def alice_key(static: bool, name: str, location: Any) -> ApiKey:
+    """Alice's key, checked with `keys=` (static) or a `verify=` function."""
+    known = {ALICE_KEY: ALICE}
+    if static:
+        return ApiKey(keys=known, name=name, location=location)
+    return ApiKey(Recorder(known), name=name, location=location)
+
+
 @pytest.mark.parametrize("static", [False, True], ids=["verify", "keys"])
 @pytest.mark.parametrize(("location", "name"), LOCATIONS)
 def test_api_key_in_its_location_passes_the_identity(
     make_client: Callable[..., FlaskClient], location: Any, name: str, static: bool
 ) -> None:
-    known = {ALICE_KEY: ALICE}
-    api_key = (
-        ApiKey(keys=known, name=name, location=location)
-        if static
-        else ApiKey(Recorder(known), name=name, location=location)
-    )
+    api_key = alice_key(static, name, location)
     client = make_client({"/me": Me}, auth=api_key, title="Tasks")
 
     response = send_key(client, location, ALICE_KEY, name)
@@ -102,12 +105,7 @@ def test_api_key_in_its_location_passes_the_identity(
 def test_api_key_wrong_key_returns_401_naming_where_the_key_goes(
     make_client: Callable[..., FlaskClient], location: Any, name: str, static: bool
 ) -> None:
-    known = {ALICE_KEY: ALICE}
-    api_key = (
-        ApiKey(keys=known, name=name, location=location)
-        if static
-        else ApiKey(Recorder(known), name=name, location=location)
-    )
+    api_key = alice_key(static, name, location)
     client = make_client({"/me": Me}, auth=api_key, title="Tasks")
 
     response = send_key(client, location, "not-a-known-key-at-all", name)

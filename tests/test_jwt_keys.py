@@ -8,7 +8,6 @@ Keys are generated once for the module.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -25,6 +24,7 @@ from marshmallow import fields
 
 from restkit import Api, Blueprint, DeclarationError, Identity, Resource, operation
 from restkit.jwt import JwtBearer
+from tests.test_jwt import b64url, get_me
 
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
@@ -66,14 +66,6 @@ def serve(bearer: JwtBearer) -> FlaskClient:
     api.register_blueprint(blueprint)
     api.init_app(app)
     return app.test_client()
-
-
-def get_me(client: FlaskClient, token: str) -> Any:
-    return client.get("/me", headers={"Authorization": f"Bearer {token}"})
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 NOT_VALID = (
