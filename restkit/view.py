@@ -6,9 +6,9 @@ operation's `RequestPlan`, calls the resource method, and hands the result to it
 that, in this order: authenticate, rate limit (counted also for a request about to get a
 401, so failing clients are limited too), 401, permissions (403), parse, idempotency, load
 the current object, object permissions, preconditions, patch, method, pagination, render,
-ETag and 304. Errors propagate to the problem handler the
-`Api` installs; the operation's `RateLimit-*` and `Deprecation` headers are added to every
-response, including those the handler makes.
+ETag and 304. Errors propagate to the problem handler the `Api` installs; the operation's
+`RateLimit-*` and `Deprecation` headers are added to every response, including those the
+handler makes.
 """
 
 from __future__ import annotations
