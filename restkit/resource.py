@@ -53,6 +53,12 @@ class Resource:
     patch (see `restkit.patch`), and passes the object to the method as `current` when the
     method takes that argument. A method of any verb that takes `current` gets it too.
 
+    A resource may define `transaction(self)`, a context manager that restkit enters around
+    everything a method's request does once its input is read (loading the current object,
+    the method, rendering the response) and exits with the exception, if any, or before
+    answering. A response of status 400 or more also leaves it through an exception, so it
+    can roll back. Model resources commit there (see `restkit.sqla`).
+
     A resource may also define `authorize_object(self, obj, identity, method)`, the
     object-level permission check: restkit then loads the object with `get_object` before
     every method of the resource and calls the hook with it, the caller's `Identity` (`None`
@@ -161,6 +167,19 @@ class Resource:
             )
         cls.operations = MappingProxyType(operations)
 
+    @classmethod
+    def check_url(cls, arguments: Sequence[str], where: str) -> None:
+        """Check the URL this resource is mounted at, when its variables are all known.
+
+        restkit calls it at `Api.init_app` for every URL the resource is mounted at. The
+        default accepts any URL; a subclass raises `DeclarationError` for one it cannot
+        serve (as model resources do for a URL variable that is not a column).
+
+        Args:
+            arguments: The URL's variables, in order.
+            where: The URL rule, for error messages.
+        """
+
 
 def _check_features(
     culprit: str, method: str, declaration: OperationDeclaration, *, loads: bool
@@ -218,6 +237,8 @@ def bind_path(
             that nothing supplies.
     """
     names = tuple(arguments)
+    if complete:
+        resource.check_url(names, where)
     bound: dict[str, Operation] = {}
     for method, op in resource.operations.items():
         clash = [name for name in (extra or {}).get(method, ()) if name in names]

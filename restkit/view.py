@@ -6,7 +6,8 @@ operation's `RequestPlan`, calls the resource method, and hands the result to it
 that, in this order: authenticate, rate limit (counted also for a request about to get a
 401, so failing clients are limited too), 401, permissions (403), parse, idempotency, load
 the current object, object permissions, preconditions, patch, method, pagination, render,
-ETag and 304. Errors propagate to the problem handler the `Api` installs; the operation's
+ETag and 304; a resource's `transaction` spans loading the current object to the
+rendered response. Errors propagate to the problem handler the `Api` installs; the operation's
 `RateLimit-*` and `Deprecation` headers are added to every response, including those the
 handler makes.
 """
@@ -161,7 +162,8 @@ class _Plan:
         # How the current object's weak ETag is computed when it has no version: the
         # representation a GET of the resource sends. Set by make_view.
         self.current_body: Callable[[Any], bytes] | None = None
-        self.simple = features.empty and not self.loads_current
+        self.transacts = getattr(resource, "transaction", None) is not None
+        self.simple = features.empty and not self.loads_current and not self.transacts
 
     def run(self, request: Request, view_args: Mapping[str, Any]) -> BaseResponse:
         extra: list[tuple[str, str]] = list(self.headers)
@@ -239,6 +241,20 @@ class _Plan:
     def call(self, request: Request, arguments: dict[str, Any]) -> BaseResponse:
         """Run the method with its features and return the response."""
         resource = self.resource()
+        if not self.transacts:
+            return self._call(resource, request, arguments)
+        try:
+            with resource.transaction():  # type: ignore[attr-defined]
+                response = self._call(resource, request, arguments)
+                if response.status_code >= 400:
+                    raise _Refused(response)
+                return response
+        except _Refused as refused:
+            return refused.response
+
+    def _call(
+        self, resource: Resource, request: Request, arguments: dict[str, Any]
+    ) -> BaseResponse:
         conditional = self.conditional
         if self.loads_current:
             path = {name: arguments[name] for name in self.operation.path_arguments}
@@ -316,6 +332,14 @@ class _Plan:
         return response
 
 
+class _Refused(Exception):
+    """Carries an error response out of a resource's transaction, so it rolls back."""
+
+    def __init__(self, response: BaseResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def _envelope(plan: PaginationPlan, links: Any, page: Any, found: Any, items: Any) -> Any:
     return plan.envelope(items, links, page, found)
 
@@ -367,6 +391,7 @@ def make_view(
     view.__doc__ = resource.__doc__
     for decorator in resource.decorators:
         view = decorator(view)
+    view.__restkit_resource__ = resource  # type: ignore[attr-defined]
     return view
 
 

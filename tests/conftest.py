@@ -129,3 +129,42 @@ def shared_store(request: pytest.FixtureRequest) -> tuple[str, str]:
     }[request.param]
     url_and_name: tuple[str, str] = request.getfixturevalue(fixture)
     return url_and_name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sqla_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A database for the restkit.sqla tests: its SQLAlchemy URL and engine options.
+
+    SQLite is a file of the test's own; PostgreSQL is a schema of the test's own on the
+    `DATABASE_TEST_URL` server, dropped after the test.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'sqla.db'}", {}
+        return
+    server = request.getfixturevalue("postgresql_url")
+    url = sa.make_url(server).set(drivername="postgresql+psycopg")
+    schema = f"sqla_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield (
+        url.render_as_string(hide_password=False),
+        {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True},
+    )
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def sqla_app(sqla_database: tuple[str, dict[str, Any]]) -> Iterator[Flask]:
+    """The app of tests/sqla_app.py on each test database; its engine is closed after."""
+    from tests.sqla_app import db, make_app
+
+    app = make_app(*sqla_database)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

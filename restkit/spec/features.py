@@ -345,10 +345,9 @@ class FeatureWriter:
         """Return the headers of one of the operation's problem responses."""
         headers = self.every_response_headers(op)
         features = op.features
-        uses_store = bool(features.rate_limits) or features.idempotency is not None
         if (
             (code == 429 and features.rate_limits)
-            or (code == 503 and uses_store and self.store_failure == "closed")
+            or code == 503  # RFC 9110 §10.2.3: when to try again
             or (code == 409 and features.idempotency is not None)
         ):
             headers["Retry-After"] = self.header("Retry-After")
