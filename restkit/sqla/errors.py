@@ -3,7 +3,7 @@
 | the database says | the client gets |
 | --- | --- |
 | a unique constraint is violated | 409, naming the fields whose values are taken |
-| a row that others still refer to is deleted (PostgreSQL) | 409 |
+| a row that others still refer to is deleted | 409 |
 | a foreign key, NOT NULL or CHECK constraint is violated | 422, naming the field or rule |
 | a value does not fit its column | 422 |
 | the row changed since it was read (`version_id_col`) | 412 |
@@ -107,11 +107,11 @@ def _integrity_problem(error: sa_exc.IntegrityError, table: Table | None) -> Pro
             if names
             else "A required value is missing."
         )
-    if state == _FOREIGN_KEY and "still referenced" in (
-        getattr(diag, "message_detail", None) or ""
-    ):
+    deleting = (error.statement or "").lstrip().upper().startswith("DELETE")
+    foreign_key = state == _FOREIGN_KEY or message.startswith("FOREIGN KEY constraint failed")
+    if foreign_key and deleting:
         return Conflict("Other resources still refer to this one; delete or move them first.")
-    if state == _FOREIGN_KEY or message.startswith("FOREIGN KEY constraint failed"):
+    if foreign_key:
         names = _constraint_columns(table, constraint) or _postgres_key(diag)
         return UnprocessableContent(
             detail=f"{_join(names)} refers to a resource that does not exist."

@@ -36,7 +36,7 @@ from typing import Any, ClassVar, Literal, get_args
 
 import marshmallow as ma
 from marshmallow_sqlalchemy import ModelConverter
-from sqlalchemy import Column, Integer, Select, and_, or_
+from sqlalchemy import BigInteger, Column, Integer, Select, SmallInteger, and_, or_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapper
@@ -55,6 +55,7 @@ __all__ = [
     "FilterPlan",
     "Operator",
     "SortKey",
+    "integer_range",
 ]
 
 Operator = Literal["eq", "in", "lt", "lte", "gt", "gte", "contains", "icontains", "isnull"]
@@ -146,6 +147,10 @@ class _SortField(ma.fields.String):
             name = part.strip()
             descending = name.startswith("-")
             name = name.removeprefix("-")
+            if not name:
+                raise ma.ValidationError(
+                    f"An empty sort key. Sort by {_either(self.allowed)}, separated by commas."
+                )
             if name not in self.allowed:
                 raise ma.ValidationError(
                     f"Cannot sort by {name!r}. Sort by {_either(self.allowed)}; a leading '-' "
@@ -176,14 +181,17 @@ class _ListQuery(ma.Schema):
             if value == ["Unknown field."]:
                 value = [self._unknown(str(key))]
             rewritten[key] = value
-        raise ma.ValidationError(rewritten, data=error.data, valid_data=error.valid_data)
+        # In the order of the query string (marshmallow finds unknown keys through a set).
+        order = {key: index for index, key in enumerate(data if isinstance(data, dict) else ())}
+        ordered = dict(sorted(rewritten.items(), key=lambda item: order.get(item[0], -1)))
+        raise ma.ValidationError(ordered, data=error.data, valid_data=error.valid_data)
 
     def _unknown(self, key: str) -> str:
         base, bracket, rest = key.partition("[")
         operators = self.operators.get(base)
-        if bracket and operators is not None and rest.endswith("]"):
+        if operators is not None and (not bracket or rest.endswith("]")):
             return (
-                f"{base} cannot be filtered with {rest[:-1]!r}; use "
+                f"{base} cannot be filtered with {rest[:-1] if bracket else 'eq'!r}; use "
                 + _either([base if op == "eq" else f"{base}[{op}]" for op in operators])
                 + "."
             )
@@ -273,7 +281,7 @@ class FilterPlan:
         self.search = tuple(self._column(name, "searches", text=True) for name in search)
         if self.search:
             fields["q"] = ma.fields.String(
-                validate=ma.validate.Length(min=1, max=200),
+                validate=[ma.validate.Length(min=1, max=200), _few_words],
                 metadata={
                     "description": "Words that must all appear, ignoring case, in "
                     f"{_either(list(search))}."
@@ -344,6 +352,11 @@ class FilterPlan:
         description = f"Only items whose `{attribute}` {_WORDS[operator]}."
         if operator in ("contains", "icontains"):
             value.validators = [ma.validate.Length(min=1, max=200)]
+        elif kind is int and not enum_or_bool:
+            # A value the column type cannot hold is refused here, the same on every database
+            # (PostgreSQL would refuse to cast it, SQLite cannot bind one beyond 64 bits).
+            low, high = integer_range(column)
+            value.validators = [*value.validators, ma.validate.Range(min=low, max=high)]
         if operator == "in":
             value.metadata = {}
             items = ma.fields.List(
@@ -396,7 +409,7 @@ class FilterPlan:
                 conditions.append(_condition(parameter, query[name]))
         text = query.get("q")
         if text and self.search:
-            for word in text.split()[:MAX_SEARCH_WORDS]:
+            for word in text.split():
                 conditions.append(
                     or_(*(column.icontains(word, autoescape=True) for column in self.search))
                 )
@@ -463,6 +476,21 @@ def _position(element: _TextPosition, compiler: Any, **kw: Any) -> str:
 def _position_sqlite(element: _TextPosition, compiler: Any, **kw: Any) -> str:
     column, value = list(element.clauses)
     return f"instr({compiler.process(column, **kw)}, {compiler.process(value, **kw)})"
+
+
+def integer_range(column: Column[Any]) -> tuple[int, int]:
+    """Return the smallest and largest values of an integer column's type."""
+    bits = 64
+    if isinstance(column.type, SmallInteger):
+        bits = 16
+    elif isinstance(column.type, Integer) and not isinstance(column.type, BigInteger):
+        bits = 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def _few_words(text: str) -> None:
+    if len(text.split()) > MAX_SEARCH_WORDS:
+        raise ma.ValidationError(f"Search with at most {MAX_SEARCH_WORDS} words.")
 
 
 def _naive_utc(value: Any) -> Any:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import functools
 import logging
 import re
@@ -48,6 +49,7 @@ from sqlalchemy import Column, ForeignKeyConstraint, Index, Select, Table, Uniqu
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.strategy_options import _AbstractLoad
+from sqlalchemy.types import DateTime
 
 from restkit.blueprint import rule_arguments
 from restkit.conditional import Conditional
@@ -58,7 +60,7 @@ from restkit.patch import PatchFormat
 from restkit.problems import NotFound
 from restkit.resource import Resource
 from restkit.sqla.errors import database_problem
-from restkit.sqla.filtering import Filter, FilterPlan
+from restkit.sqla.filtering import Filter, FilterPlan, integer_range
 from restkit.sqla.paging import paginate
 from restkit.sqla.schemas import eager_loads, make_model_schema, version_attribute
 
@@ -87,6 +89,8 @@ class ModelResource(Resource):
             version column and `conditional` is not declared.
         noun: The singular and plural the summaries use, such as `("task", "tasks")`; by
             default from the model's name.
+        operation_ids: OpenAPI operationIds of generated methods, by method name
+            (`{"get": "listShelves"}`), where the derived ones do not fit.
         model_schema: The schema in use, set at class creation.
         load_options: The eager loads of the relationships the schema dumps, set at class
             creation.
@@ -100,11 +104,13 @@ class ModelResource(Resource):
     methods: ClassVar[Sequence[str] | None] = None
     require_if_match: ClassVar[bool] = False
     noun: ClassVar[tuple[str, str] | None] = None
+    operation_ids: ClassVar[Mapping[str, str]] = {}
     model_schema: ClassVar[ma.Schema]
     load_options: ClassVar[tuple[_AbstractLoad, ...]] = ()
 
     _kind_methods: ClassVar[tuple[str, ...]] = ()
     _path_columns: ClassVar[frozenset[str]] = frozenset()
+    _naive_columns: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         if cls.model is not None:
@@ -120,7 +126,17 @@ class ModelResource(Resource):
             raise DeclarationError(
                 f"{cls.__name__}.model is {model!r}, which is not a SQLAlchemy mapped class."
             ) from None
+        if len(mapper.primary_key) != 1:
+            raise DeclarationError(
+                f"{cls.__name__}: {model.__name__} has a composite primary key, which model "
+                "resources do not support. Add a single-column primary key."
+            )
         cls._path_columns = frozenset(mapper.column_attrs.keys())
+        cls._naive_columns = frozenset(
+            prop.key
+            for prop in mapper.column_attrs
+            if isinstance(prop.columns[0].type, DateTime) and not prop.columns[0].type.timezone
+        )
         if cls.schema is None:
             schema_class = make_model_schema(
                 model, read_only=cls.read_only, writable=cls.writable, exclude=cls.exclude
@@ -145,11 +161,17 @@ class ModelResource(Resource):
             elif isinstance(cls.conditional, Conditional) and cls.conditional.version is None:
                 cls.conditional = dataclasses.replace(cls.conditional, version=version)
         chosen = cls._kind_methods if cls.methods is None else tuple(cls.methods)
-        unknown = [name for name in chosen if name not in cls._kind_methods]
+        unknown = [name for name in [*chosen, *cls.operation_ids] if name not in cls._kind_methods]
         if unknown:
             raise DeclarationError(
                 f"{cls.__name__}.methods names {', '.join(map(repr, unknown))}; a "
                 f"{cls._kind()} generates {', '.join(cls._kind_methods)}."
+            )
+        stray = [name for name in cls.operation_ids if name not in chosen]
+        if stray:
+            raise DeclarationError(
+                f"{cls.__name__}.operation_ids names {', '.join(map(repr, stray))}, which it "
+                f"does not generate; it generates {', '.join(chosen)}."
             )
         for name in cls._kind_methods:
             own = getattr(cls, name, None)
@@ -207,9 +229,12 @@ class ModelResource(Resource):
         Raises:
             DeclarationError: A URL variable is not a column and `get_query` is not overridden.
         """
-        if cls.model is None or cls.get_query is not ModelResource.get_query:
+        if cls.model is None:
             return
-        for name in cls._scoping(arguments):
+        scoping = cls._scoping(arguments)
+        if cls.get_query is not ModelResource.get_query:
+            return
+        for name in scoping:
             if name not in cls._path_columns:
                 raise DeclarationError(
                     f"{cls.__name__} is mounted at {where}, whose URL variable {name!r} is not "
@@ -339,6 +364,7 @@ class ModelCollection(ModelResource):
                 query=cls.filter_plan.schema_class,
                 response=_many(schema),
                 summary=f"List {plural}",
+                operation_id=cls.operation_ids.get("get"),
                 problems=cls._problems(writes=False),
             )(get)
 
@@ -352,6 +378,7 @@ class ModelCollection(ModelResource):
             response=schema,
             status=201,
             summary=f"Create a {singular}",
+            operation_id=cls.operation_ids.get("post"),
             problems=cls._problems(writes=True),
         )(post)
 
@@ -365,11 +392,13 @@ class ModelCollection(ModelResource):
         return self.filter_plan.where(statement, query)
 
     def check_parents(self, **path: Any) -> None:
-        """Raise `NotFound` when a row the URL names does not exist, before list or create.
+        """Raise `NotFound` unless each row the URL nests under is one the caller may see.
 
-        By default each URL variable that is a foreign key must name an existing row of the
-        table it refers to (`/projects/<int:project_id>/tasks` needs the project). Override
-        it to also check that the caller may see that row.
+        Each URL variable that is a foreign key (`project_id` in
+        `/projects/<int:project_id>/tasks`) must name a row that the `ModelItem` of that
+        model, mounted in the same API, would serve: its `get_query` decides, so a caller
+        cannot list or create rows under a parent hidden from them. Without such an item
+        resource the row must exist. Override it for other rules.
         """
         mapper: Mapper[Any] = sa_inspect(self._model())
         session = self.get_session()
@@ -379,7 +408,17 @@ class ModelCollection(ModelResource):
                 continue
             for key in prop.columns[0].foreign_keys:
                 target = key.column
-                found = session.scalar(select(target).where(target == value).limit(1))
+                if not _fits(target, value):
+                    raise NotFound(
+                        f"The {target.table.name} with {target.name} {value!r} does not exist."
+                    )
+                parent = _parent_item(target)
+                if parent is not None:
+                    others = {n: v for n, v in path.items() if n != name and n in parent[1]}
+                    visible = parent[0]().get_query(**others).where(target == value)
+                    found = session.scalars(visible.limit(1)).first()
+                else:
+                    found = session.scalar(select(target).where(target == value).limit(1))
                 if found is None:
                     raise NotFound(
                         f"The {target.table.name} with {target.name} {value!r} does not exist."
@@ -399,7 +438,7 @@ class ModelCollection(ModelResource):
         if self.model is None:
             raise AssertionError("only resources with a model create rows")
         self.check_parents(**path)
-        obj = self.model(**data)
+        obj = self.model(**_storable(self._naive_columns, data))
         for name, value in path.items():
             if name in self._path_columns:
                 setattr(obj, name, value)
@@ -484,7 +523,10 @@ class ModelItem(ModelResource):
             function, declared = (
                 get,
                 operation(
-                    response=schema, summary=f"Get a {singular}", problems=cls._problems(False)
+                    response=schema,
+                    summary=f"Get a {singular}",
+                    problems=cls._problems(False),
+                    operation_id=cls.operation_ids.get("get"),
                 ),
             )
         elif name == "put":
@@ -498,6 +540,7 @@ class ModelItem(ModelResource):
                     body=schema,
                     response=schema,
                     summary=f"Replace a {singular}",
+                    operation_id=cls.operation_ids.get("put"),
                     problems=cls._problems(True),
                 ),
             )
@@ -513,6 +556,7 @@ class ModelItem(ModelResource):
                     response=schema,
                     patch=cls.patch_formats,
                     summary=f"Update a {singular}",
+                    operation_id=cls.operation_ids.get("patch"),
                     problems=cls._problems(True),
                 ),
             )
@@ -527,6 +571,7 @@ class ModelItem(ModelResource):
                 operation(
                     status=204,
                     summary=f"Delete a {singular}",
+                    operation_id=cls.operation_ids.get("delete"),
                     problems=[503, 409] if referenced else [503],
                 ),
             )
@@ -540,12 +585,14 @@ class ModelItem(ModelResource):
         lookup = self.lookup or _last_argument(request.url_rule.rule if request.url_rule else "")
         others = {name: value for name, value in path.items() if name != lookup}
         mapper: Mapper[Any] = sa_inspect(self.model)
+        if not _fits(mapper.primary_key[0], path[lookup]):
+            return None
         statement = self.get_query(**others).where(mapper.primary_key[0] == path[lookup])
         return self.get_session().scalars(statement.options(*self.load_options)).one_or_none()
 
     def update_object(self, obj: Any, data: Mapping[str, Any]) -> Any:
         """Write the loaded body onto the row and flush it; return the row."""
-        for name, value in data.items():
+        for name, value in _storable(self._naive_columns, data).items():
             setattr(obj, name, value)
         self.get_session().flush()
         return obj
@@ -583,7 +630,11 @@ def _is_referenced(table: Table | None) -> bool:
         return False
     for other in table.metadata.tables.values():
         for constraint in other.constraints:
-            if isinstance(constraint, ForeignKeyConstraint) and constraint.referred_table is table:
+            if (
+                isinstance(constraint, ForeignKeyConstraint)
+                and constraint.referred_table is table
+                and (constraint.ondelete or "").upper() not in ("CASCADE", "SET NULL")
+            ):
                 return True
     return False
 
@@ -613,11 +664,61 @@ def _last_argument(rule: str) -> str:
     return arguments[-1] if arguments else ""
 
 
+def _fits(column: Any, value: Any) -> bool:
+    """Whether an integer column can hold the value: if not, no row has it."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return True
+    if kind is not int:
+        return True
+    low, high = integer_range(column)
+    return low <= value <= high
+
+
+def _storable(naive: frozenset[str], data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return the data with aware date-times of naive columns in UTC: such columns hold UTC."""
+    if not naive:
+        return data
+    stored = dict(data)
+    for name in naive.intersection(data):
+        value = data[name]
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            stored[name] = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return stored
+
+
 def _primary_key(obj: Any) -> Any:
     identity = sa_inspect(obj).identity
     if not identity:
         raise ResponseError(f"{obj!r} has no primary key after the flush.")
     return identity[0]
+
+
+def _parent_item(column: Any) -> tuple[type[ModelItem], tuple[str, ...]] | None:
+    """Return the ModelItem mounted for the model whose primary key `column` is, if any."""
+    app = current_app
+    cache: dict[Any, tuple[type[ModelItem], tuple[str, ...]] | None]
+    cache = app.extensions.setdefault("restkit.sqla.parents", {})
+    if column in cache:
+        return cache[column]
+    found = None
+    for rule in app.url_map.iter_rules():
+        resource = getattr(app.view_functions.get(rule.endpoint), "__restkit_resource__", None)
+        if not (isinstance(resource, type) and issubclass(resource, ModelItem)):
+            continue
+        if resource.model is None:
+            continue
+        mapper: Mapper[Any] = sa_inspect(resource.model)
+        if column.table is mapper.local_table and list(mapper.primary_key) == [column]:
+            lookup = resource.lookup or _last_argument(rule.rule)
+            others = tuple(a for a in rule_arguments(rule.rule) if a != lookup)
+            found = (resource, others)
+            break
+    cache[column] = found
+    return found
 
 
 def _item_route(cls: type[ModelCollection]) -> tuple[str, tuple[str, ...], str]:
