@@ -23,9 +23,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.serving import make_server
 
 from restkit import Api, Blueprint
@@ -503,81 +500,3 @@ def test_sqla_concurrent_posts_of_unique_value_one_201_rest_409(
             assert "Same" not in response.json()["detail"]
     named = [item for item in listed.json() if body.items() <= item.items()]
     assert len(named) == 1
-
-
-# -- 5. deleting a row that others still refer to ----------------------------------------------
-
-
-class RefBase(DeclarativeBase):
-    """Declarative base of the referenced-row models, apart from tests/sqla_app.py's."""
-
-
-ref_db = SQLAlchemy(model_class=RefBase)
-
-
-class RefParent(ref_db.Model):  # type: ignore[name-defined,misc]
-    """A parent row."""
-
-    __tablename__ = "pgref_parent"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-
-
-class RefChild(ref_db.Model):  # type: ignore[name-defined,misc]
-    """A child row, whose foreign key has no ON DELETE: the database refuses the delete."""
-
-    __tablename__ = "pgref_child"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    parent_id: Mapped[int] = mapped_column(ForeignKey("pgref_parent.id"))
-    name: Mapped[str] = mapped_column(String(50))
-
-
-@pytest.fixture
-def ref_app(sqla_database: tuple[str, dict[str, Any]]) -> Iterator[Flask]:
-    """An app serving /v1/parents/<id> on the referenced-row models, with two parents: 1 has
-    a child, 2 has none."""
-    blueprint = Blueprint("refs", url_prefix="")
-
-    @blueprint.route("/parents/<int:parent_id>")
-    class ParentItem(ModelItem):
-        """One parent."""
-
-        model = RefParent
-
-    app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = sqla_database[0]
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqla_database[1]
-    ref_db.init_app(app)
-    api = Api(name="v1", url_prefix="/v1", title="Refs", version="1.0.0")
-    api.register_blueprint(blueprint)
-    api.init_app(app)
-    with app.app_context():
-        ref_db.create_all()
-        ref_db.session.add_all([RefParent(id=1, name="kept"), RefParent(id=2, name="alone")])
-        ref_db.session.flush()
-        ref_db.session.add(RefChild(parent_id=1, name="child"))
-        ref_db.session.commit()
-        ref_db.session.remove()
-    yield app
-    with app.app_context():
-        ref_db.session.remove()
-        ref_db.engine.dispose()
-
-
-def test_sqla_delete_of_referenced_row_returns_409_and_deletes_nothing(
-    ref_app: Flask, pg_engine: sa.Engine
-) -> None:
-    client = ref_app.test_client()
-
-    refused = client.delete("/v1/parents/1")
-    deleted = client.delete("/v1/parents/2")
-
-    assert refused.status_code == 409
-    assert refused.headers["Content-Type"] == PROBLEM
-    assert refused.get_json()["status"] == 409
-    assert "refer" in refused.get_json()["detail"]
-    assert deleted.status_code == 204
-    with pg_engine.connect() as connection:
-        parents = connection.scalars(sa.select(RefParent.name)).all()
-        children = connection.scalars(sa.select(RefChild.name)).all()
-    assert (parents, children) == (["kept"], ["child"])

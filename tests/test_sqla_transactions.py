@@ -387,16 +387,18 @@ class OwnerItem(ModelItem):
 def test_delete_of_row_others_refer_to_returns_409_and_keeps_it(mount: Mounter) -> None:
     app = mount({"/owners/<int:id>": OwnerItem}, owners_db)
     with app.app_context():
-        owners_db.session.add(Owner(id=1, name="Ann"))
+        owners_db.session.add_all([Owner(id=1, name="Ann"), Owner(id=2, name="Bob")])
         owners_db.session.flush()
         owners_db.session.add(Pet(id=1, owner_id=1))
         owners_db.session.commit()
 
     response = app.test_client().delete("/v1/owners/1")
+    alone = app.test_client().delete("/v1/owners/2")
 
+    assert alone.status_code == 204
     assert response.status_code == 409
     assert response.content_type == PROBLEM_JSON
     assert response.json["detail"] == (
         "Other resources still refer to this one; delete or move them first."
     )
-    assert stored(app, Owner, "name", extension=owners_db) == [("Ann",)]
+    assert stored(app, Owner, "name", extension=owners_db) == [("Ann",)]  # Bob had no pet: deleted
