@@ -259,8 +259,13 @@ class FilterPlan:
                 fields[name] = field
         self.parameters = parameters
         self.sortable = tuple(sortable)
-        for name in self.sortable:
-            self._column(name, "sorts by")
+        # Both directions of each sortable key, made once: a request only looks them up.
+        self.sort_keys = {
+            (name, descending): SortKey(name, column, descending, bool(column.nullable))
+            for name in self.sortable
+            for column in (self._column(name, "sorts by"),)
+            for descending in (False, True)
+        }
         self.default_sort = self._default_sort(default_sort)
         if self.sortable:
             default = ",".join(
@@ -418,14 +423,7 @@ class FilterPlan:
     def order(self, query: Mapping[str, Any]) -> tuple[SortKey, ...]:
         """Return the order the query asks for, ended by the primary key."""
         asked = query.get("sort")
-        if asked:
-            keys = tuple(
-                SortKey(name, column, descending, bool(column.nullable))
-                for name, descending in asked
-                for column in (self._column(name, "sorts by"),)
-            )
-        else:
-            keys = self.default_sort
+        keys = tuple(self.sort_keys[key] for key in asked) if asked else self.default_sort
         if any(key.column is self.primary.column for key in keys):
             return keys
         return (*keys, self.primary)

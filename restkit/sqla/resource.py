@@ -490,6 +490,7 @@ class ModelItem(ModelResource):
 
     _kind_methods = ("get", "put", "patch", "delete")
     _resets: ClassVar[Mapping[str, Any]] = {}
+    _primary: ClassVar[Any] = None
 
     @classmethod
     def _kind(cls) -> str:
@@ -497,7 +498,9 @@ class ModelItem(ModelResource):
 
     @classmethod
     def _prepare_kind(cls) -> None:
-        cls._resets = _resets(cls.model_schema, sa_inspect(cls._model()))
+        mapper: Mapper[Any] = sa_inspect(cls._model())
+        cls._resets = _resets(cls.model_schema, mapper)
+        cls._primary = mapper.primary_key[0]
 
     @classmethod
     def _scoping(cls, arguments: Sequence[str]) -> list[str]:
@@ -584,10 +587,10 @@ class ModelItem(ModelResource):
         """Return the row the URL names among `get_query`'s, or `None` (a 404)."""
         lookup = self.lookup or _last_argument(request.url_rule.rule if request.url_rule else "")
         others = {name: value for name, value in path.items() if name != lookup}
-        mapper: Mapper[Any] = sa_inspect(self.model)
-        if not _fits(mapper.primary_key[0], path[lookup]):
+        primary = self._primary
+        if not _fits(primary, path[lookup]):
             return None
-        statement = self.get_query(**others).where(mapper.primary_key[0] == path[lookup])
+        statement = self.get_query(**others).where(primary == path[lookup])
         return self.get_session().scalars(statement.options(*self.load_options)).one_or_none()
 
     def update_object(self, obj: Any, data: Mapping[str, Any]) -> Any:
