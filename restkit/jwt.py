@@ -62,7 +62,9 @@ class JwtBearer(HttpBearer):
             token's header returning the key (for example from a `jwt.PyJWKClient`). The
             function's keys are not checked at start-up; it may return `None` or raise
             `LookupError` (a `KeyError`) for a key id it does not know, which refuses the
-            token. When a `PyJWKClient` cannot reach its JWKS endpoint, the request gets a 503
+            token. With HMAC algorithms, `make_token` signs with what the function returns
+            for the header it writes, so a secret kept in the app's config works for both.
+            When a `PyJWKClient` cannot reach its JWKS endpoint, the request gets a 503
             problem with `Retry-After` rather than a 401, so that clients keep their tokens.
         algorithms: The accepted algorithms, all of one family; `HS256` unless given.
         audience: The audience a token must be for (`aud`), if any. A token with an
@@ -147,6 +149,7 @@ class JwtBearer(HttpBearer):
             self._find_key = key
         else:
             self._keys[None], self._signers[None] = self._load(key)
+        self._hmac = _family(self.algorithms[0]) == "HMAC"
         self._signing_key: Key = None
         if signing_key is not None:
             self._signing_key = self._load(signing_key, signing=True)[1]
@@ -296,6 +299,11 @@ class JwtBearer(HttpBearer):
         signing_key = self._signing_key
         if signing_key is None:
             signing_key = self._signers.get(kid if self._by_kid else None)
+        if signing_key is None and self._find_key is not None and self._hmac:
+            # An HMAC secret signs as well as verifies: ask the function for the secret of
+            # the header this token will carry, as verification will.
+            header = {"alg": self.algorithms[0], "typ": "JWT"}
+            signing_key = self._find_key(header if kid is None else {**header, "kid": kid})
         if signing_key is None:
             raise DeclarationError(
                 "JwtBearer.make_token needs a key to sign with; give signing_key= (the "

@@ -20,6 +20,7 @@ class Tasks(Resource):
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -64,47 +65,93 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _ATTRIBUTE = "__restkit_operation__"
 _NO_BODY_METHODS = frozenset({"get", "head", "delete", "options"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 §5.6.2
+_MEDIA_TYPE = re.compile(r"(\*/\*|[!#$%&'*+.^_`|~0-9A-Za-z-]+/(\*|[!#$%&'*+.^_`|~0-9A-Za-z-]+))")
 
 
 class ResponseSpec:
     """One declared response of an operation.
+
+    A response whose body is not JSON, such as a file's bytes, names its media type in
+    `content_type`; the method then returns a ready `flask.Response` (for example from
+    `flask.send_file`), and the document describes the body as binary data of that type.
+
+    ```python
+    @operation(responses={200: ResponseSpec(content_type="*/*", headers={
+        "Content-Disposition": "attachment; filename=...",
+    })})
+    def get(self, file_id: int) -> Response: ...
+    ```
 
     Args:
         schema: The schema the returned object is dumped with: a `Schema` subclass, an
             instance or a dict of fields; `None` for no body.
         description: A description for the OpenAPI document; defaults to the status phrase.
         example: An example body for the OpenAPI document.
+        content_type: The media type of a body the method sends itself (not JSON), such as
+            `"application/pdf"`, or `"*/*"` for any; not with `schema`.
+        headers: Headers of this response to document, name to description (for example
+            `Content-Disposition`); those of restkit's features are documented anyway.
 
     Attributes:
         schema: The schema instance, or `None`.
         description: The description, or `None`.
         example: The example, or `None`.
+        content_type: The media type of a body the method sends itself, or `None`.
+        headers: The documented headers, name to description.
 
     Raises:
-        DeclarationError: `schema` is not a schema.
+        DeclarationError: `schema` is not a schema, both `schema` and `content_type` are
+            given, or `content_type` or `headers` are malformed.
     """
 
-    __slots__ = ("description", "example", "schema")
+    __slots__ = ("content_type", "description", "example", "headers", "schema")
 
     def __init__(
         self,
         schema: SchemaLike | None = None,
         description: str | None = None,
         example: Any = None,
+        *,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.schema: ma.Schema | None = (
             None if schema is None else make_schema(schema, "ResponseSpec's schema")
         )
+        if content_type is not None:
+            if not isinstance(content_type, str) or _MEDIA_TYPE.fullmatch(content_type) is None:
+                raise DeclarationError(
+                    f"ResponseSpec was given content_type={content_type!r}; give a media type "
+                    "such as 'application/pdf', 'image/*' or '*/*'."
+                )
+            if self.schema is not None:
+                raise DeclarationError(
+                    "ResponseSpec was given both a schema and content_type: a schema describes "
+                    "a JSON body, content_type a body the method sends itself. Give one."
+                )
+        if headers is not None and not all(
+            isinstance(name, str) and _TOKEN.fullmatch(name) and isinstance(text, str)
+            for name, text in headers.items()
+        ):
+            raise DeclarationError(
+                f"ResponseSpec was given headers={headers!r}; give a dict of header name to "
+                "description, such as {'Content-Disposition': 'The file name.'}."
+            )
         self.description = description
         self.example = example
+        self.content_type = content_type
+        self.headers: dict[str, str] = dict(headers or {})
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResponseSpec):
             return NotImplemented
-        return (self.schema, self.description, self.example) == (
+        return (self.schema, self.description, self.example, self.content_type, self.headers) == (
             other.schema,
             other.description,
             other.example,
+            other.content_type,
+            other.headers,
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -460,7 +507,7 @@ def _resolve_responses(
             spec = ResponseSpec(None)
         else:
             spec = ResponseSpec(make_schema(value, f"{culprit}'s response {code}"))
-        if code in (204, 304) and spec.schema is not None:
+        if code in (204, 304) and (spec.schema is not None or spec.content_type is not None):
             raise DeclarationError(
                 f"{culprit} declares a schema for {code}, a status that has no body. "
                 f"Declare {{{code}: None}} or use 200."

@@ -47,7 +47,11 @@ class ResponsePlan:
         self.response_class = response_class
         self.default_status = next(code for code in operation.responses if 200 <= code < 300)
         self.dumpers: dict[int, Callable[[Any], Any] | None] = {}
+        # Statuses whose body the method sends itself, as a ready Response.
+        self.raw: dict[int, str] = {}
         for code, spec in operation.responses.items():
+            if spec.content_type is not None:
+                self.raw[code] = spec.content_type
             if spec.schema is None:
                 self.dumpers[code] = None
             else:
@@ -104,6 +108,12 @@ class ResponsePlan:
                 f"declare (it declares {declared}). Add it to the operation's responses, or "
                 "raise a restkit.problems class for an error."
             ) from None
+        if status in self.raw:
+            raise ResponseError(
+                f"{self.operation.qualname} returned {type(value).__name__} with status "
+                f"{status}, which it declares as {self.raw[status]} content that it sends "
+                "itself. Return a flask.Response, for example from flask.send_file()."
+            )
         if dump is None:
             if value is not None:
                 raise ResponseError(

@@ -454,3 +454,38 @@ def test_jwt_key_function_documents_503_and_a_fixed_key_does_not() -> None:
         "Retry-After": {"$ref": "#/components/headers/Retry-After"}
     }
     assert "503" not in documented[1]
+
+
+def test_jwt_key_function_with_hmac_signs_make_token_with_the_secret_it_returns() -> None:
+    secrets_by_app = {"current": SECRET_1}
+    bearer = JwtBearer(key=lambda header: secrets_by_app["current"])
+    client = serve(bearer)
+
+    token = bearer.make_token("42")
+    accepted = get_me(client, token)
+    secrets_by_app["current"] = SECRET_2  # the secret rotated: old tokens stop working
+    refused = get_me(client, token)
+
+    assert jwt.decode(token, SECRET_1, algorithms=["HS256"])["sub"] == "42"
+    assert (accepted.status_code, refused.status_code) == (200, 401)
+    assert get_me(client, bearer.make_token("42")).status_code == 200
+
+
+def test_jwt_key_function_with_hmac_is_asked_with_the_kid_make_token_writes() -> None:
+    headers: list[dict[str, Any]] = []
+
+    def find_key(header: Any) -> str:
+        headers.append(dict(header))
+        return SECRET_1
+
+    token = JwtBearer(key=find_key).make_token("42", kid="k1")
+
+    assert headers == [{"alg": "HS256", "typ": "JWT", "kid": "k1"}]
+    assert jwt.get_unverified_header(token)["kid"] == "k1"
+
+
+def test_jwt_key_function_with_public_keys_cannot_make_tokens() -> None:
+    bearer = JwtBearer(key=lambda header: public_pem(RSA_KEY), algorithms=["RS256"])
+
+    with pytest.raises(DeclarationError, match="needs a key to sign with"):
+        bearer.make_token("42")

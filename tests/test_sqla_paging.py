@@ -110,9 +110,8 @@ def order_key(row: Row, sort: str, kind: str) -> tuple[Any, ...]:
     for name in sort.split(","):
         attribute = name.removeprefix("-")
         value = row[attribute]
-        if attribute == "priority":
-            # PostgreSQL's native ENUM orders as declared; SQLite's VARCHAR, by name.
-            value = list(Priority).index(value) if kind == "postgresql" else value.name
+        if attribute == "priority":  # members sort in declared order on every database
+            value = list(Priority).index(value)
         if name.startswith("-"):
             parts.append((False, 0) if value is None else (True, Descending(value)))
         else:

@@ -368,7 +368,10 @@ class _Builder:
                     "required": True,
                     "schema": {"type": "string", "format": "uri-reference"},
                 }
-            headers.update(self.features.success_headers(op, code, spec.schema is not None))
+            has_body = spec.schema is not None or spec.content_type is not None
+            headers.update(self.features.success_headers(op, code, has_body))
+            for name, text in spec.headers.items():
+                headers[name] = {"description": text, "schema": {"type": "string"}}
             if headers:
                 response["headers"] = headers
             if spec.schema is not None:
@@ -379,6 +382,9 @@ class _Builder:
                 if spec.example is not None:
                     media["example"] = spec.example
                 response["content"] = {"application/json": media}
+            elif spec.content_type is not None:
+                binary = {"schema": {"type": "string", "format": "binary"}}
+                response["content"] = {spec.content_type: binary}
             responses[str(code)] = response
         responses.update(self.features.extra_responses(op))
         codes = set(self.problem_statuses(op, has_path=has_path))

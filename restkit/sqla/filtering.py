@@ -36,7 +36,7 @@ from typing import Any, ClassVar, Literal, get_args
 
 import marshmallow as ma
 from marshmallow_sqlalchemy import ModelConverter
-from sqlalchemy import BigInteger, Column, Integer, Select, SmallInteger, and_, or_
+from sqlalchemy import BigInteger, Column, Integer, Select, SmallInteger, and_, case, or_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapper
@@ -103,24 +103,49 @@ class Filter:
 class SortKey:
     """One key of a list's order.
 
+    An `Enum` column sorts in the order its members are declared (`low`, `normal`, `high`),
+    on every database: SQLite stores the names as text, which would sort alphabetically, so
+    the database orders by each member's position instead (a `CASE` expression).
+
     Attributes:
         attribute: The model attribute.
         column: The column it maps to.
         descending: Whether the order is descending.
         nullable: Whether the column may hold null.
+        term: What the database orders and compares by: the column, or the position of the
+            column's member for an `Enum` column.
+        positions: For an `Enum` column, each member's position in its declaration.
     """
 
     attribute: str
     column: Column[Any]
     descending: bool
     nullable: bool
+    term: ColumnElement[Any]
+    positions: Mapping[Any, int] | None = None
+
+    @classmethod
+    def of(cls, attribute: str, column: Column[Any], descending: bool = False) -> SortKey:
+        """Return the key that sorts by `column`, read as the model attribute `attribute`."""
+        enum_class = getattr(column.type, "enum_class", None)
+        if enum_class is None:
+            return cls(attribute, column, descending, bool(column.nullable), column)
+        positions = {member: index for index, member in enumerate(enum_class)}
+        term = case(*((column == member, index) for member, index in positions.items()))
+        return cls(attribute, column, descending, bool(column.nullable), term, positions)
+
+    def to_term(self, value: Any) -> Any:
+        """Return a row's value of the column as a value of `term`."""
+        if self.positions is None or value is None:
+            return value
+        return self.positions[value]
 
     def order_by(self) -> ColumnElement[Any]:
         """Return the ORDER BY term: nulls last ascending, first descending."""
         if self.descending:
-            term = self.column.desc()
+            term = self.term.desc()
             return term.nulls_first() if self.nullable else term
-        term = self.column.asc()
+        term = self.term.asc()
         return term.nulls_last() if self.nullable else term
 
 
@@ -239,7 +264,7 @@ class FilterPlan:
                 f"{culprit}: {model.__name__} has a composite primary key, which model "
                 "resources do not support. Add a single-column primary key."
             )
-        self.primary = SortKey(self._attribute_of(primary[0]), primary[0], False, False)
+        self.primary = SortKey.of(self._attribute_of(primary[0]), primary[0])
         self.schema = schema
         fields: dict[str, ma.fields.Field[Any]] = {}
         parameters: dict[str, _Parameter] = {}
@@ -261,7 +286,7 @@ class FilterPlan:
         self.sortable = tuple(sortable)
         # Both directions of each sortable key, made once: a request only looks them up.
         self.sort_keys = {
-            (name, descending): SortKey(name, column, descending, bool(column.nullable))
+            (name, descending): SortKey.of(name, column, descending)
             for name in self.sortable
             for column in (self._column(name, "sorts by"),)
             for descending in (False, True)
@@ -401,7 +426,7 @@ class FilterPlan:
         for text in names:
             name = text.removeprefix("-")
             column = self._column(name, "sorts by default by")
-            keys.append(SortKey(name, column, text.startswith("-"), bool(column.nullable)))
+            keys.append(SortKey.of(name, column, text.startswith("-")))
         return tuple(keys)
 
     # -- requests -----------------------------------------------------------------------------

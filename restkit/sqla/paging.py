@@ -90,16 +90,21 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElemen
 
 def _beyond(key: SortKey, value: Any) -> ColumnElement[bool] | None:
     column = key.column
+    term, compared = _compared(key, value)
     if key.descending:  # nulls first, then from the largest value down
-        return column.is_not(None) if value is None else column.__lt__(value)
+        return column.is_not(None) if value is None else term.__lt__(compared)
     if value is None:  # ascending: nothing comes after the nulls at the end
         return None
-    greater: ColumnElement[bool] = column.__gt__(value)
+    greater: ColumnElement[bool] = term.__gt__(compared)
     return or_(greater, column.is_(None)) if key.nullable else greater
 
 
 def _equal(key: SortKey, value: Any) -> ColumnElement[bool]:
     return key.column.is_(None) if value is None else key.column == value
+
+
+def _compared(key: SortKey, value: Any) -> tuple[ColumnElement[Any], Any]:
+    return key.term, key.to_term(value)
 
 
 def encode_position(row: Any, keys: Sequence[SortKey]) -> list[Any]:
