@@ -40,8 +40,8 @@ test: lint typecheck pytest docs
 
 # Regenerate the example service's committed OpenAPI documents.
 spec: $(STAMP)
-	$(BIN)/flask --app example_service restkit spec -o openapi/taskboard.json
-	$(BIN)/flask --app example_service restkit spec -o openapi/taskboard.yaml
+	$(BIN)/flask --app example_service restkit spec -o openapi/openapi.json
+	$(BIN)/flask --app example_service restkit spec --openapi-version 3.0 -o openapi/openapi-3.0.json
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -1,22 +1,51 @@
-"""Taskboard, the example mobile backend built only on restkit's public API.
+"""Taskboard, the example mobile backend, built only on restkit's public API.
 
-`create_app()` serves projects and their tasks under `/v1` on SQLite by default, or on the
-database named by `DATABASE_URL`. The schema is created when missing, and an empty database is
-filled with demo data.
+`create_app()` serves the API under `/v1` and the health check at `/healthz`. It reads its
+settings from the environment (or from `config`, which wins):
+
+- `DATABASE_URL`: a SQLAlchemy database URL; a SQLite file in the instance folder by
+  default. The tables are created when missing.
+- `REDIS_URL`: where rate-limit counters and idempotency records live, shared by every
+  process; process memory without it.
+- `SECRET_KEY`: signs access tokens and pagination cursors (32 bytes or more). Without it, a
+  random key is made once and kept in the instance folder.
+- `TASKBOARD_PROXY_COUNT`: how many proxies in front set `X-Forwarded-For`; 0 by default.
+- `TASKBOARD_DEMO_DATA`: `1` to add the demo user and their projects to an empty database.
+- `TASKBOARD_TOKEN_RATE_LIMIT`: sign-ins per client address, `10/minute` by default (read
+  when the module is imported).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from example_service.models import db, seed_demo_data
-from example_service.resources import api
+from example_service.accounts import accounts, tokens
+from example_service.boards import projects, tasks
+from example_service.demo import seed_demo_data
+from example_service.files import attachments
+from example_service.health import health
+from example_service.models import db
+from restkit import Api
 
-__all__ = ["create_app"]
+__all__ = ["api", "create_app"]
+
+api = Api(
+    name="v1",
+    title="Taskboard",
+    version="1.0.0",
+    info={"description": "The backend of Taskboard, a to-do app for phones."},
+    auth=tokens,
+)
+for blueprint in (health, accounts, projects, tasks, attachments):
+    api.register_blueprint(blueprint)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,16 +56,63 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             `{"SQLALCHEMY_DATABASE_URI": "sqlite://"}` in tests.
     """
     app = Flask(__name__)
-    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'taskboard.sqlite')}"
-    )
-    app.config["TASKBOARD_DEMO_DATA"] = True
-    app.config.update(config or {})
     os.makedirs(app.instance_path, exist_ok=True)
+    default_db = f"sqlite:///{os.path.join(app.instance_path, 'taskboard.sqlite')}"
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL") or default_db),
+        # Test each pooled connection before use, so one the server closed is replaced.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        RESTKIT_STORE_URL=os.environ.get("REDIS_URL") or "memory://",
+        TASKBOARD_DEMO_DATA=os.environ.get("TASKBOARD_DEMO_DATA", "") in ("1", "true", "yes"),
+        TASKBOARD_PROXY_COUNT=int(os.environ.get("TASKBOARD_PROXY_COUNT", "0")),
+    )
+    app.config.update(config or {})
+    app.config["SECRET_KEY"] = (
+        app.config.get("SECRET_KEY")
+        or os.environ.get("SECRET_KEY")
+        or instance_secret(Path(app.instance_path))
+    )
+    if len(app.config["SECRET_KEY"].encode()) < 32:
+        raise RuntimeError("SECRET_KEY is too short: give at least 32 bytes of random text.")
+    if app.config["TASKBOARD_PROXY_COUNT"]:
+        count = app.config["TASKBOARD_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     db.init_app(app)
     api.init_app(app)
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_foreign_keys)
         db.create_all()
         if app.config["TASKBOARD_DEMO_DATA"]:
             seed_demo_data()
     return app
+
+
+def database_url(url: str) -> str:
+    """Return the URL with the psycopg 3 driver for a plain `postgresql://` (or `postgres://`)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret(instance: Path) -> str:
+    """Return the secret kept in the instance folder, made on first use (mode 0600)."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_urlsafe(48)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker made it first
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secret)
+    return secret
+
+
+def _sqlite_foreign_keys(connection: Any, record: Any) -> None:
+    # SQLite enforces foreign keys (and ON DELETE CASCADE) only when asked, per connection.
+    connection.execute("PRAGMA foreign_keys=ON")

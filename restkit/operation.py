@@ -89,23 +89,30 @@ class ResponseSpec:
         description: A description for the OpenAPI document; defaults to the status phrase.
         example: An example body for the OpenAPI document.
         content_type: The media type of a body the method sends itself (not JSON), such as
-            `"application/pdf"`, or `"*/*"` for any; not with `schema`.
+            `"application/pdf"`, or `"*/*"` for any; or several, such as
+            `("application/octet-stream", "*/*")` (SDK generators pick the first they know);
+            not with `schema`.
         headers: Headers of this response to document, name to description (for example
             `Content-Disposition`); those of restkit's features are documented anyway.
+        location: For a 201: whether it carries `Location`, the URL of what was created
+            (the default, and checked on every response). `False` for a 201 whose result has
+            no URL of its own, such as an access token: RFC 9110 §15.3.2 then takes the
+            request's URL as what was created.
 
     Attributes:
         schema: The schema instance, or `None`.
         description: The description, or `None`.
         example: The example, or `None`.
-        content_type: The media type of a body the method sends itself, or `None`.
+        content_types: The media types of a body the method sends itself; empty for none.
         headers: The documented headers, name to description.
+        location: Whether a 201 carries `Location`.
 
     Raises:
         DeclarationError: `schema` is not a schema, both `schema` and `content_type` are
             given, or `content_type` or `headers` are malformed.
     """
 
-    __slots__ = ("content_type", "description", "example", "headers", "schema")
+    __slots__ = ("content_types", "description", "example", "headers", "location", "schema")
 
     def __init__(
         self,
@@ -113,17 +120,26 @@ class ResponseSpec:
         description: str | None = None,
         example: Any = None,
         *,
-        content_type: str | None = None,
+        content_type: str | Sequence[str] | None = None,
         headers: Mapping[str, str] | None = None,
+        location: bool = True,
     ) -> None:
         self.schema: ma.Schema | None = (
             None if schema is None else make_schema(schema, "ResponseSpec's schema")
         )
-        if content_type is not None:
-            if not isinstance(content_type, str) or _MEDIA_TYPE.fullmatch(content_type) is None:
+        if not isinstance(location, bool):
+            raise DeclarationError(
+                f"ResponseSpec was given location={location!r}; give True or False."
+            )
+        self.location = location
+        types = (content_type,) if isinstance(content_type, str) else content_type or ()
+        if types:
+            if not isinstance(types, Sequence) or not all(
+                isinstance(kind, str) and _MEDIA_TYPE.fullmatch(kind) for kind in types
+            ):
                 raise DeclarationError(
                     f"ResponseSpec was given content_type={content_type!r}; give a media type "
-                    "such as 'application/pdf', 'image/*' or '*/*'."
+                    "such as 'application/pdf', 'image/*' or '*/*', or a list of them."
                 )
             if self.schema is not None:
                 raise DeclarationError(
@@ -140,19 +156,15 @@ class ResponseSpec:
             )
         self.description = description
         self.example = example
-        self.content_type = content_type
+        self.content_types: tuple[str, ...] = tuple(types)
         self.headers: dict[str, str] = dict(headers or {})
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResponseSpec):
             return NotImplemented
-        return (self.schema, self.description, self.example, self.content_type, self.headers) == (
-            other.schema,
-            other.description,
-            other.example,
-            other.content_type,
-            other.headers,
-        )
+        mine = (self.schema, self.description, self.example, self.content_types, self.headers)
+        theirs = (other.schema, other.description, other.example, other.content_types)
+        return (*mine, self.location) == (*theirs, other.headers, other.location)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -507,7 +519,7 @@ def _resolve_responses(
             spec = ResponseSpec(None)
         else:
             spec = ResponseSpec(make_schema(value, f"{culprit}'s response {code}"))
-        if code in (204, 304) and (spec.schema is not None or spec.content_type is not None):
+        if code in (204, 304) and (spec.schema is not None or spec.content_types):
             raise DeclarationError(
                 f"{culprit} declares a schema for {code}, a status that has no body. "
                 f"Declare {{{code}: None}} or use 200."

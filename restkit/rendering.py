@@ -49,9 +49,11 @@ class ResponsePlan:
         self.dumpers: dict[int, Callable[[Any], Any] | None] = {}
         # Statuses whose body the method sends itself, as a ready Response.
         self.raw: dict[int, str] = {}
+        created = operation.responses.get(201)
+        self.location = created is None or created.location
         for code, spec in operation.responses.items():
-            if spec.content_type is not None:
-                self.raw[code] = spec.content_type
+            if spec.content_types:
+                self.raw[code] = " or ".join(spec.content_types)
             if spec.schema is None:
                 self.dumpers[code] = None
             else:
@@ -131,7 +133,7 @@ class ResponsePlan:
             )
         if headers:
             _set_headers(response.headers, headers)
-        if status == 201 and "Location" not in response.headers:
+        if status == 201 and self.location and "Location" not in response.headers:
             # The OpenAPI document promises a Location with every 201 (RFC 9110 §15.3.2).
             raise ResponseError(
                 f"{self.operation.qualname} answered 201 without a Location header. Return "

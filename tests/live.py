@@ -49,14 +49,20 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: flo
 
 
 @contextlib.contextmanager
-def example_service(directory: Path) -> Iterator[str]:
-    """Run `python -m example_service` on a free port and a fresh SQLite file; yield its URL."""
+def example_service(directory: Path, **settings: str) -> Iterator[str]:
+    """Run `python -m example_service` on a free port; yield its URL.
+
+    The database is a fresh SQLite file in `directory` unless `settings` give a
+    `DATABASE_URL`; `settings` are more environment variables, such as `REDIS_URL`.
+    """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{directory / 'taskboard.sqlite'}",
+        "SECRET_KEY": "taskboard-tests-secret-0123456789abcdef",
+        **settings,
     }
     log = directory / "server.log"
     with log.open("wb") as output:
@@ -68,7 +74,7 @@ def example_service(directory: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_for(f"{base_url}/v1/projects/", process, log)
+        wait_for(f"{base_url}/healthz", process, log)
         yield base_url
     finally:
         stop(process)

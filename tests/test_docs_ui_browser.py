@@ -112,7 +112,7 @@ def swagger_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Page,
         example_service(tmp_path_factory.mktemp("server")) as base_url,
         chromium(tmp_path_factory.mktemp("profile")) as page,
     ):
-        page.call("Page.navigate", url=f"{base_url}/v1/docs")
+        page.call("Page.navigate", url=f"{base_url}/docs")
         page.wait_for("document.querySelectorAll('.opblock').length > 0")
         yield page, base_url
 
@@ -123,14 +123,27 @@ def test_swagger_ui_in_browser_lists_every_operation_by_operation_id(swagger_ui)
     ids = page.evaluate("[...document.querySelectorAll('.opblock')].map(e => e.id)")
 
     assert ids == [
+        "operations-health-getHealth",
+        "operations-accounts-createToken",
+        "operations-accounts-getMe",
+        "operations-accounts-createUser",
         "operations-projects-listProjects",
         "operations-projects-createProject",
         "operations-projects-getProject",
+        "operations-projects-updateProject",
         "operations-projects-deleteProject",
-        "operations-projects-listProjectTasks",
-        "operations-projects-createProjectTask",
-        "operations-projects-getTask",
-        "operations-projects-deleteTask",
+        "operations-projects-patchProject",
+        "operations-tasks-listTasks",
+        "operations-tasks-createTask",
+        "operations-tasks-getTask",
+        "operations-tasks-updateTask",
+        "operations-tasks-deleteTask",
+        "operations-tasks-patchTask",
+        "operations-tasks-completeTask",
+        "operations-attachments-deleteAttachment",
+        "operations-attachments-getAttachmentContent",
+        "operations-attachments-listAttachments",
+        "operations-attachments-createAttachment",
     ]
 
 
@@ -143,12 +156,13 @@ def test_swagger_ui_in_browser_loaded_only_same_origin_resources(swagger_ui):
     assert [url for url in urls if not url.startswith(base_url)] == []
 
 
-def test_swagger_ui_try_it_out_creates_a_project_on_the_app(swagger_ui):
+def test_swagger_ui_try_it_out_signs_up_a_user_on_the_app(swagger_ui):
     page, base_url = swagger_ui
-    operation = "#operations-projects-createProject"
+    operation = "#operations-accounts-createUser"
     page.evaluate(f"document.querySelector('{operation} button.opblock-summary-control').click()")
     page.wait_for(f"!!document.querySelector('{operation} textarea.body-param__text')")
-    body = json.dumps({"name": "From Swagger UI", "color": "#123456"})
+    credentials = {"email": "swagger@example.com", "password": "from the browser"}
+    body = json.dumps({**credentials, "display_name": "From Swagger UI"})
     page.evaluate(
         f"""(() => {{
             const area = document.querySelector('{operation} textarea.body-param__text');
@@ -163,7 +177,14 @@ def test_swagger_ui_try_it_out_creates_a_project_on_the_app(swagger_ui):
     table = page.wait_for(f"document.querySelector('{operation} .live-responses-table')?.innerText")
 
     assert "201" in table
-    assert '"name": "From Swagger UI"' in table
-    assert "location: /v1/projects/3" in table.lower()
-    with urllib.request.urlopen(f"{base_url}/v1/projects/3", timeout=5) as response:
-        assert json.load(response)["name"] == "From Swagger UI"
+    assert '"display_name": "From Swagger UI"' in table
+    assert "password" not in table
+    assert "location: /v1/me" in table.lower()
+    request = urllib.request.Request(
+        f"{base_url}/v1/auth/tokens",
+        data=json.dumps(credentials).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 201
+        assert json.load(response)["token_type"] == "Bearer"

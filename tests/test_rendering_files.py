@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import marshmallow as ma
 import pytest
 from flask import Response, send_file
 
@@ -12,7 +13,7 @@ from restkit.api import get_apis
 
 DOWNLOAD = ResponseSpec(
     description="The file's bytes.",
-    content_type="*/*",
+    content_type=("application/pdf", "*/*"),
     headers={"Content-Disposition": "`attachment`, with the file's name."},
 )
 
@@ -78,7 +79,10 @@ def test_file_response_is_documented_as_binary_with_its_headers(make_client, ver
                 "schema": {"type": "string"},
             }
         },
-        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "*/*": {"schema": {"type": "string", "format": "binary"}},
+        },
     }
     assert responses["304"] == {"description": "Not Modified"}
 
@@ -88,6 +92,7 @@ def test_file_response_is_documented_as_binary_with_its_headers(make_client, ver
     [
         ({"content_type": "pdf"}, "give a media type such as 'application/pdf'"),
         ({"content_type": 7}, "give a media type"),
+        ({"content_type": ["text/csv", "csv"]}, "or a list of them"),
         ({"content_type": "text/csv", "schema": {}}, "both a schema and content_type"),
         ({"headers": {"Bad Name": "x"}}, "give a dict of header name to description"),
         ({"headers": {"X-Size": 7}}, "give a dict of header name to description"),
@@ -105,3 +110,30 @@ def test_file_response_for_a_status_without_body_raises():
             @operation(responses={200: None, 304: ResponseSpec(content_type="text/plain")})
             def get(self) -> None:
                 return None
+
+
+class Tokens(Resource):
+    @operation(responses={201: ResponseSpec({"token": ma.fields.String()}, location=False)})
+    def post(self) -> tuple[dict[str, str], int]:
+        return {"token": "t-1"}, 201
+
+
+def test_created_without_location_when_declared_so_returns_201(make_client):
+    response = make_client({"/tokens": Tokens}).post("/tokens")
+
+    assert response.status_code == 201
+    assert "Location" not in response.headers
+    assert response.get_json() == {"token": "t-1"}
+
+
+def test_created_without_location_is_documented_without_the_header(make_client):
+    client = make_client({"/tokens": Tokens})
+
+    spec = get_apis(client.application)["api"].spec(client.application)
+
+    assert "headers" not in spec["paths"]["/tokens"]["post"]["responses"]["201"]
+
+
+def test_response_spec_with_non_boolean_location_raises():
+    with pytest.raises(DeclarationError, match="give True or False"):
+        ResponseSpec(location="yes")  # type: ignore[arg-type]

@@ -1,18 +1,23 @@
-"""A Python SDK generated from openapi/taskboard.json works against the running service.
+"""A Python SDK generated from the committed documents drives Taskboard through a user's day.
 
-openapi-python-client turns the committed document into a typed client, the way a team would
-ship one; the test then drives `python -m example_service` over real HTTP with it. A warning
-from the generator means the document has a construct it cannot turn into code, which is a
-bug in the document.
+openapi-python-client turns openapi/openapi.json (3.1) and openapi/openapi-3.0.json into typed
+clients, the way a team would ship one; a warning from the generator means the document has
+a construct it cannot turn into code, which is a bug in the document. The 3.1 client then
+drives `python -m example_service` over real HTTP: sign up, sign in, create a project and
+tasks, list them with filters and pages, patch with If-Match, upload and download an
+attachment, and delete.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import os
+import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
@@ -26,18 +31,17 @@ from tests.live import example_service
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PACKAGE = "taskboard_client"
+NEXT = re.compile(r'<([^>]*)>; rel="next"')
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generate the client package from the committed document; return its parent directory."""
-    parent = tmp_path_factory.mktemp("sdk")
+def generate(document: str, parent: Path) -> Path:
+    """Generate the client package from a committed document; return its parent directory."""
     result = subprocess.run(
         [
             str(BIN / "openapi-python-client"),
             "generate",
             "--path",
-            str(ROOT / "openapi" / "taskboard.json"),
+            str(ROOT / "openapi" / document),
             "--output-path",
             str(parent / PACKAGE),
             "--meta",
@@ -49,7 +53,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
     output = result.stdout + result.stderr
@@ -57,6 +61,17 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "warning" not in output.lower(), output
     assert output.strip() == f"Generating {parent / PACKAGE}", output
     return parent
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate("openapi.json", tmp_path_factory.mktemp("sdk"))
+
+
+def test_client_from_the_30_document_generates_without_warnings(tmp_path: Path) -> None:
+    parent = generate("openapi-3.0.json", tmp_path)
+
+    assert (parent / PACKAGE / "api" / "tasks" / "patch_task.py").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -71,160 +86,220 @@ def sdk(generated: Path) -> Iterator[ModuleType]:
             del sys.modules[name]
 
 
-def sdk_module(name: str) -> Any:
-    """Return a submodule of the generated package, such as `api.projects.list_projects`."""
-    return importlib.import_module(f"{PACKAGE}.{name}")
+def call(name: str) -> Any:
+    """Return an operation's module of the generated package, such as `tasks.patch_task`."""
+    return importlib.import_module(f"{PACKAGE}.api.{name}")
+
+
+def models() -> Any:
+    return importlib.import_module(f"{PACKAGE}.models")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run the example service on a free port and a fresh SQLite file; yield its URL."""
+    """Run Taskboard on a free port and a fresh SQLite file; yield its URL."""
     with example_service(tmp_path_factory.mktemp("server")) as base_url:
         yield base_url
 
 
 @pytest.fixture(scope="module")
-def client(sdk: ModuleType, server: str) -> Iterator[Any]:
+def anonymous(sdk: ModuleType, server: str) -> Iterator[Any]:
     with sdk.Client(base_url=server, raise_on_unexpected_status=True) as client:
         yield client
 
 
+@pytest.fixture(scope="module")
+def user(sdk: ModuleType, server: str, anonymous: Any) -> Iterator[Any]:
+    """Sign up a fresh user and sign in: yield a client that sends their token."""
+    email = f"sam-{uuid.uuid4().hex[:8]}@example.com"
+    signed_up = call("accounts.create_user").sync_detailed(
+        client=anonymous,
+        body=models().NewUser(email=email, password="correct horse", display_name="Sam"),
+    )
+    assert signed_up.status_code == HTTPStatus.CREATED
+    assert signed_up.parsed.email == email
+    token = call("accounts.create_token").sync(
+        client=anonymous, body=models().Credentials(email=email, password="correct horse")
+    )
+    assert isinstance(token, models().Token)
+    assert token.token_type == "Bearer"
+    with sdk.AuthenticatedClient(
+        base_url=server, token=token.access_token, raise_on_unexpected_status=True
+    ) as client:
+        yield client
+
+
 def test_generated_client_has_one_function_per_operation(sdk: ModuleType) -> None:
-    for name in (
-        "listProjects",
-        "createProject",
-        "getProject",
-        "deleteProject",
-        "listProjectTasks",
-        "createProjectTask",
-        "getTask",
-        "deleteTask",
-    ):
-        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-        module = sdk_module(f"api.projects.{snake}")
-        assert callable(module.sync_detailed), name
+    operations = {
+        "accounts": ("create_user", "create_token", "get_me"),
+        "health": ("get_health",),
+        "projects": (
+            "list_projects",
+            "create_project",
+            "get_project",
+            "update_project",
+            "patch_project",
+            "delete_project",
+        ),
+        "tasks": (
+            "list_tasks",
+            "create_task",
+            "get_task",
+            "update_task",
+            "patch_task",
+            "delete_task",
+            "complete_task",
+        ),
+        "attachments": (
+            "list_attachments",
+            "create_attachment",
+            "get_attachment_content",
+            "delete_attachment",
+        ),
+    }
+
+    for tag, names in operations.items():
+        for name in names:
+            assert callable(call(f"{tag}.{name}").sync_detailed), name
 
 
-def test_list_projects_returns_demo_projects_as_models(client: Any) -> None:
-    models = sdk_module("models")
-
-    projects = sdk_module("api.projects.list_projects").sync(client=client)
-
-    assert [project.name for project in projects[:2]] == ["Groceries", "Work"]
-    groceries = projects[0]
-    assert isinstance(groceries, models.Project)
-    assert groceries.id == 1
-    assert groceries.color == "#2e7d32"
-    assert isinstance(groceries.created_at, dt.datetime)
-    assert groceries.created_at.utcoffset() == dt.timedelta(0)
-
-
-def test_create_project_returns_201_model_and_location(client: Any) -> None:
-    models = sdk_module("models")
-    body = models.Project(name="Garden", color="#00ff00")
-
-    response = sdk_module("api.projects.create_project").sync_detailed(client=client, body=body)
-
-    assert response.status_code == HTTPStatus.CREATED
-    created = response.parsed
-    assert isinstance(created, models.Project)
-    assert response.headers["Location"] == f"/v1/projects/{created.id}"
-    assert created.name == "Garden"
-    assert created.color == "#00ff00"
-    assert isinstance(created.created_at, dt.datetime)
-
-    fetched = sdk_module("api.projects.get_project").sync(client=client, project_id=created.id)
-
-    assert isinstance(fetched, models.Project)
-    assert fetched.to_dict() == created.to_dict()
-
-
-def test_create_project_with_null_color_round_trips_none(client: Any) -> None:
-    models = sdk_module("models")
-
-    created = sdk_module("api.projects.create_project").sync(
-        client=client, body=models.Project(name="Errands", color=None)
+def test_wrong_password_parses_401_as_problem(anonymous: Any) -> None:
+    response = call("accounts.create_token").sync_detailed(
+        client=anonymous, body=models().Credentials(email="nobody@example.com", password="nope")
     )
 
-    assert isinstance(created, models.Project)
-    assert created.color is None
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="Taskboard"'
+    assert isinstance(response.parsed, models().Problem)
+    assert response.parsed.detail == "The email or password is not valid."
 
 
-def test_list_project_tasks_filtered_by_done_false_returns_open_tasks(client: Any) -> None:
-    models = sdk_module("models")
+def test_journey_from_sign_up_to_cleanup(user: Any) -> None:
+    me = call("accounts.get_me").sync(client=user)
+    assert isinstance(me, models().User)
+    assert me.display_name == "Sam"
 
-    tasks = sdk_module("api.projects.list_project_tasks").sync(
-        client=client, project_id=1, done=False
+    # A project, then tasks in it.
+    project = call("projects.create_project").sync_detailed(
+        client=user, body=models().Project(name="Moving house", color="#aa3300")
     )
+    assert project.status_code == HTTPStatus.CREATED
+    assert project.headers["Location"] == f"/v1/projects/{project.parsed.id}"
+    project_id = project.parsed.id
+    due = dt.datetime(2030, 5, 1, 9, 0, tzinfo=dt.UTC)
+    titles = ["Book the van", "Pack the books", "Pack the kitchen", "Tell the bank", "Party"]
+    for index, title in enumerate(titles):
+        created = call("tasks.create_task").sync_detailed(
+            client=user,
+            project_id=project_id,
+            body=models().Task(
+                title=title,
+                priority=models().TaskPriority.HIGH if index == 0 else models().TaskPriority.NORMAL,
+                tags=["packing"] if title.startswith("Pack") else [],
+                due_at=due + dt.timedelta(days=index),
+            ),
+        )
+        assert created.status_code == HTTPStatus.CREATED, created.content
+        assert created.parsed.title == title
+        assert created.parsed.due_at == due + dt.timedelta(days=index)
 
-    assert [task.title for task in tasks] == ["Milk"]
-    assert isinstance(tasks[0], models.Task)
-    assert tasks[0].done is False
-    assert tasks[0].project_id == 1
-
-
-def test_create_then_delete_task_returns_204(client: Any) -> None:
-    models = sdk_module("models")
-    project = sdk_module("api.projects.create_project").sync(
-        client=client, body=models.Project(name="Trip")
+    # Filters, sorting and cursor pages.
+    packing = call("tasks.list_tasks").sync(client=user, project_id=project_id, tag="packing")
+    assert [task.title for task in packing] == ["Pack the books", "Pack the kitchen"]
+    urgent = call("tasks.list_tasks").sync(
+        client=user, project_id=project_id, priority=models().ListTasksPriority.HIGH
     )
-    due = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert [task.title for task in urgent] == ["Book the van"]
+    seen, cursor = [], None
+    for _ in range(5):
+        page = call("tasks.list_tasks").sync_detailed(
+            client=user,
+            project_id=project_id,
+            sort="-due_at",
+            limit=2,
+            **({"cursor": cursor} if cursor else {}),
+        )
+        assert page.status_code == HTTPStatus.OK
+        seen += [task.title for task in page.parsed]
+        found = NEXT.search(page.headers.get("Link", ""))
+        if found is None:
+            break
+        cursor = re.search(r"cursor=([^&]+)", found.group(1)).group(1)  # type: ignore[union-attr]
+        cursor = cursor.replace("%3D", "=")
+    assert seen == list(reversed(titles))
 
-    created = sdk_module("api.projects.create_project_task").sync_detailed(
-        client=client, project_id=project.id, body=models.Task(title="Pack", due_at=due)
+    # Patch with If-Match: the ETag of the last read, then a stale one.
+    task = packing[0]
+    read = call("tasks.get_task").sync_detailed(client=user, task_id=task.id)
+    etag = read.headers["ETag"]
+    patched = call("tasks.patch_task").sync_detailed(
+        client=user,
+        task_id=task.id,
+        if_match=etag,
+        body=models().PatchTaskBody(done=True, due_at=None),
     )
-
-    assert created.status_code == HTTPStatus.CREATED
-    task = created.parsed
-    assert isinstance(task, models.Task)
-    assert created.headers["Location"] == f"/v1/projects/{project.id}/tasks/{task.id}"
-    assert task.title == "Pack"
-    assert task.done is False
-    assert task.due_at == due
-
-    deleted = sdk_module("api.projects.delete_task").sync_detailed(
-        client=client, project_id=project.id, task_id=task.id
+    assert patched.status_code == HTTPStatus.OK
+    assert patched.parsed.done is True
+    assert patched.parsed.due_at is None
+    assert patched.parsed.title == "Pack the books"
+    stale = call("tasks.patch_task").sync_detailed(
+        client=user, task_id=task.id, if_match=etag, body=models().PatchTaskBody(done=False)
     )
+    assert stale.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert isinstance(stale.parsed, models().Problem)
 
+    # Upload an attachment, list it, download its bytes.
+    content = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    file = importlib.import_module(f"{PACKAGE}.types").File(
+        payload=io.BytesIO(content), file_name="floor plan.png", mime_type="image/png"
+    )
+    uploaded = call("attachments.create_attachment").sync_detailed(
+        client=user,
+        task_id=task.id,
+        body=models().CreateAttachmentBody(file=file, description="Where the boxes go"),
+    )
+    assert uploaded.status_code == HTTPStatus.CREATED, uploaded.content
+    attachment = uploaded.parsed
+    assert (attachment.filename, attachment.content_type, attachment.size) == (
+        "floor plan.png",
+        "image/png",
+        len(content),
+    )
+    listed = call("attachments.list_attachments").sync(client=user, task_id=task.id)
+    assert [item.id for item in listed] == [attachment.id]
+    downloaded = call("attachments.get_attachment_content").sync_detailed(
+        client=user, attachment_id=attachment.id
+    )
+    assert downloaded.status_code == HTTPStatus.OK
+    assert downloaded.headers["Content-Type"] == "image/png"
+    assert downloaded.parsed.payload.read() == content
+
+    # Clean up: the attachment, then the project (its tasks go with it).
+    removed = call("attachments.delete_attachment").sync_detailed(
+        client=user, attachment_id=attachment.id
+    )
+    assert removed.status_code == HTTPStatus.NO_CONTENT
+    current = call("projects.get_project").sync_detailed(client=user, project_id=project_id)
+    deleted = call("projects.delete_project").sync_detailed(
+        client=user, project_id=project_id, if_match=current.headers["ETag"]
+    )
     assert deleted.status_code == HTTPStatus.NO_CONTENT
-    assert deleted.parsed is None
-    assert deleted.content == b""
-    missing = sdk_module("api.projects.get_task").sync(
-        client=client, project_id=project.id, task_id=task.id
-    )
-    assert isinstance(missing, models.Problem)
-    assert missing.status == 404
+    gone = call("tasks.get_task").sync_detailed(client=user, task_id=task.id)
+    assert gone.status_code == HTTPStatus.NOT_FOUND
+    assert isinstance(gone.parsed, models().Problem)
 
 
-def test_get_missing_project_parses_404_as_problem(client: Any) -> None:
-    models = sdk_module("models")
+def test_invalid_task_parses_422_as_validation_problem(user: Any) -> None:
+    project = call("projects.create_project").sync(client=user, body=models().Project(name="X"))
 
-    response = sdk_module("api.projects.get_project").sync_detailed(client=client, project_id=999)
-
-    assert response.status_code == HTTPStatus.NOT_FOUND
-    assert response.headers["Content-Type"] == "application/problem+json"
-    problem = response.parsed
-    assert isinstance(problem, models.Problem)
-    assert problem.type_ == "about:blank"
-    assert problem.title == "Not Found"
-    assert problem.status == 404
-    assert problem.detail == "Project 999 does not exist."
-
-
-def test_create_project_with_invalid_body_parses_422_as_validation_problem(client: Any) -> None:
-    models = sdk_module("models")
-
-    response = sdk_module("api.projects.create_project").sync_detailed(
-        client=client, body=models.Project(name="", color="red")
+    response = call("tasks.create_task").sync_detailed(
+        client=user, project_id=project.id, body=models().Task(title="", tags=["x" * 31])
     )
 
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     problem = response.parsed
-    assert isinstance(problem, models.ValidationProblem)
-    assert problem.status == 422
-    assert problem.title == "Unprocessable Content"
-    assert [(error.in_, error.pointer, error.detail) for error in problem.errors] == [
-        (models.InputErrorIn.BODY, "/name", "Length must be between 1 and 100."),
-        (models.InputErrorIn.BODY, "/color", "Use #rrggbb."),
+    assert isinstance(problem, models().ValidationProblem)
+    assert [(error.in_, error.pointer) for error in problem.errors] == [
+        (models().InputErrorIn.BODY, "/title"),
+        (models().InputErrorIn.BODY, "/tags/0"),
     ]
-    assert all(isinstance(error, models.InputError) for error in problem.errors)

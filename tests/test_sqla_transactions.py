@@ -402,3 +402,44 @@ def test_delete_of_row_others_refer_to_returns_409_and_keeps_it(mount: Mounter) 
         "Other resources still refer to this one; delete or move them first."
     )
     assert stored(app, Owner, "name", extension=owners_db) == [("Ann",)]  # Bob had no pet: deleted
+
+
+# -- If-Match required by a subclass -----------------------------------------------------------
+
+
+class SharedTasks(ModelItem):
+    """A base that names the model: its subclasses inherit what it made."""
+
+    model = Task
+    schema = TaskSchema
+
+
+class StrictTaskItem(SharedTasks):
+    """Asks for If-Match where its base did not."""
+
+    require_if_match = True
+
+
+def test_subclass_requiring_if_match_of_a_base_with_the_model_returns_428(mount: Mounter) -> None:
+    app = mount({"/tasks/<int:task_id>": StrictTaskItem})
+    client = app.test_client()
+    with app.app_context():
+        db.session.add(Project(name="Home"))
+        db.session.flush()
+        db.session.add(Task(project_id=1, title="Paint"))
+        db.session.commit()
+
+    refused = client.patch("/v1/tasks/1", json={"done": True}, content_type=MERGE_PATCH)
+    current = client.get("/v1/tasks/1")
+    accepted = client.patch(
+        "/v1/tasks/1",
+        json={"done": True},
+        content_type=MERGE_PATCH,
+        headers={"If-Match": current.headers["ETag"]},
+    )
+
+    assert refused.status_code == 428
+    assert refused.headers["Content-Type"] == PROBLEM_JSON
+    assert accepted.status_code == 200
+    assert accepted.get_json()["done"] is True
+    assert SharedTasks.conditional is not StrictTaskItem.conditional

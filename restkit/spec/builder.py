@@ -362,13 +362,13 @@ class _Builder:
                 "description": spec.description or HTTPStatus(code).phrase,
             }
             headers: dict[str, Any] = {}
-            if code == 201:
+            if code == 201 and spec.location:
                 headers["Location"] = {
                     "description": "The URL of the created resource.",
                     "required": True,
                     "schema": {"type": "string", "format": "uri-reference"},
                 }
-            has_body = spec.schema is not None or spec.content_type is not None
+            has_body = spec.schema is not None or bool(spec.content_types)
             headers.update(self.features.success_headers(op, code, has_body))
             for name, text in spec.headers.items():
                 headers[name] = {"description": text, "schema": {"type": "string"}}
@@ -382,9 +382,11 @@ class _Builder:
                 if spec.example is not None:
                     media["example"] = spec.example
                 response["content"] = {"application/json": media}
-            elif spec.content_type is not None:
-                binary = {"schema": {"type": "string", "format": "binary"}}
-                response["content"] = {spec.content_type: binary}
+            elif spec.content_types:
+                response["content"] = {
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in spec.content_types
+                }
             responses[str(code)] = response
         responses.update(self.features.extra_responses(op))
         codes = set(self.problem_statuses(op, has_path=has_path))

@@ -111,6 +111,7 @@ class ModelResource(Resource):
     _kind_methods: ClassVar[tuple[str, ...]] = ()
     _path_columns: ClassVar[frozenset[str]] = frozenset()
     _naive_columns: ClassVar[frozenset[str]] = frozenset()
+    _made_conditional: ClassVar[Conditional | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         if cls.model is not None:
@@ -154,10 +155,13 @@ class ModelResource(Resource):
         cls._prepare_kind()
         version = version_attribute(model)
         if version is not None:
-            if cls.conditional is None:
+            # A conditional made here for a base class is made again: this class may ask
+            # for If-Match where the base did not.
+            if cls.conditional is None or cls.conditional is cls._made_conditional:
                 cls.conditional = Conditional(
                     version=version, require_if_match=cls.require_if_match
                 )
+                cls._made_conditional = cls.conditional
             elif isinstance(cls.conditional, Conditional) and cls.conditional.version is None:
                 cls.conditional = dataclasses.replace(cls.conditional, version=version)
         chosen = cls._kind_methods if cls.methods is None else tuple(cls.methods)
@@ -750,7 +754,7 @@ def _item_route(cls: type[ModelCollection]) -> tuple[str, tuple[str, ...], str]:
         what = cls.item.__name__ if cls.item is not None else f"ModelItem of {cls.model!r}"
         raise ResponseError(
             f"{cls.__name__} created a row, and its Location is the URL of its {what}, but "
-            f"{'none' if not candidates else 'several'} is mounted in this blueprint. Mount "
+            f"{'none is' if not candidates else 'several are'} mounted in this blueprint. Mount "
             "one, set item=... on the collection, or override get_location()."
         )
     cache[key] = candidates[0]
