@@ -97,20 +97,25 @@ def database_url(url: str) -> str:
 
 
 def instance_secret(instance: Path) -> str:
-    """Return the secret kept in the instance folder, made on first use (mode 0600)."""
+    """Return the secret kept in the instance folder, made on first use (mode 0600).
+
+    Workers starting together agree on one: each writes its own candidate to a file of its
+    own, and a hard link, which fails when the name exists, makes exactly one of them the
+    secret; nobody reads a file that is only half written.
+    """
     path = instance / "secret_key"
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        pass
-    secret = secrets.token_urlsafe(48)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker made it first
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(secret)
-    return secret
+    if not path.exists():
+        candidate = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:  # another worker's candidate won
+            pass
+        finally:
+            candidate.unlink()
+    return path.read_text(encoding="utf-8").strip()
 
 
 def _sqlite_foreign_keys(connection: Any, record: Any) -> None:

@@ -64,6 +64,7 @@ def example_service(directory: Path, **settings: str) -> Iterator[str]:
         "SECRET_KEY": "taskboard-tests-secret-0123456789abcdef",
         **settings,
     }
+    env.pop("FLASK_RUN_FROM_CLI", None)  # set by an in-process `flask` command: app.run() no-ops
     log = directory / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
