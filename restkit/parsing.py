@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
-from restkit._fields import copy_schema, harden_for_load, has_decimal
+from restkit._fields import copy_schema, harden_for_dump, harden_for_load, has_decimal
 from restkit._json import decode_json
 from restkit.operation import Location, Operation
 from restkit.pagination import PageRequest, PaginationPlan
@@ -298,6 +298,13 @@ class RequestPlan:
         self.max_json_depth = settings.max_json_depth
         body = self.plans.get("body")
         self.exact_decimals = body is not None and has_decimal(body.schema)
+        # A patch applies to the current object as clients read it: dumped the way responses
+        # are (naive datetimes as UTC with an offset), so that fields the patch leaves alone
+        # load again, also into an AwareDateTime.
+        self.current_schema: ma.Schema | None = None
+        if self.patch_types and "body" in inputs:
+            self.current_schema = copy_schema(inputs["body"].schema)
+            harden_for_dump(self.current_schema)
         self.takes_body = any(location in inputs for location in ("body", "form", "files"))
         self.steps: list[
             Callable[[Request, Mapping[str, Any], dict[str, Any], list[InputError]], None]
@@ -349,7 +356,8 @@ class RequestPlan:
         if len(raw) > self.max_body_size:
             raise ContentTooLarge(f"The request body is larger than {self.max_body_size} bytes.")
         declared = self.operation.inputs["body"].schema
-        document = writable_document(declared, declared.dump(current))
+        dumper = self.current_schema or declared
+        document = writable_document(declared, dumper.dump(current))
         if raw.strip():
             mimetype = request.mimetype
             if mimetype not in self.patch_types:

@@ -547,3 +547,29 @@ def test_patch_example_unknown_task_returns_404(example: FlaskClient) -> None:
 
     assert response.status_code == 404
     assert response.get_json()["detail"] == "The requested resource was not found."
+
+
+class Meeting(Schema):
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+
+
+class MeetingItem(Resource):
+    # Stored the way a naive UTC column holds it: no offset.
+    row: dict[str, Any] = {"title": "Standup", "starts_at": dt.datetime(2030, 1, 2, 9, 30)}  # noqa: RUF012
+
+    def get_object(self) -> dict[str, Any]:
+        return dict(self.row)
+
+    @operation(body=Meeting, response=Meeting, patch=True)
+    def patch(self, body: dict[str, Any]) -> dict[str, Any]:
+        return body
+
+
+def test_patch_leaving_a_naive_utc_datetime_alone_loads_it_as_aware(make_client):
+    client = make_client({"/meeting": MeetingItem})
+
+    response = client.patch("/meeting", json={"title": "Retro"}, content_type=MERGE_PATCH)
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"title": "Retro", "starts_at": "2030-01-02T09:30:00+00:00"}
