@@ -51,6 +51,7 @@ from restkit.resource import Resource, bind_path
 from restkit.settings import Settings
 from restkit.spec.builder import build_spec
 from restkit.spec.document import SpecDocument, make_spec_blueprint
+from restkit.spec.paths import path_converters
 from restkit.stores import Store, make_store
 from restkit.view import ViewContext, make_view, takes_current, takes_identity
 
@@ -207,15 +208,23 @@ class Api:
                 mounted.document = SpecDocument(self.make_spec(app))
 
     def get_settings(self, app: Flask) -> Settings:
-        """Return this API's settings on `app`: its keyword arguments over `app.config`."""
-        return Settings.from_config(app.config, self._settings_overrides)
+        """Return the settings this API uses on `app`.
+
+        They are read once, at `init_app`: this API's keyword arguments over `app.config`. A
+        config change after that changes neither the mounted routes nor what this returns.
+
+        Raises:
+            DeclarationError: The API is not mounted on `app`.
+        """
+        return self._mounted(app).settings
 
     def init_app(self, app: Flask) -> None:
         """Mount this API's blueprints on `app` and install the problem handler.
 
         Raises:
-            DeclarationError: Another API on `app` has this name, or a declaration does not fit
-                the mounted URLs.
+            DeclarationError: Another API on `app` has this name, a declaration does not fit
+                the mounted URLs, or a URL rule names a converter that `app.url_map.converters`
+                lacks (register the app's converters before `init_app`).
         """
         state = app.extensions.get(_EXTENSION)
         if state is None:
@@ -228,7 +237,7 @@ class Api:
                 f"This Flask app already has an API named {self.name!r}; "
                 "give each Api its own name=..."
             )
-        settings = self.get_settings(app)
+        settings = Settings.from_config(app.config, self._settings_overrides)
         context = ViewContext(
             api_name=self.name,
             settings=settings,
@@ -261,9 +270,7 @@ class Api:
             DeclarationError: The API is not mounted on `app`, two operations share an
                 operationId, or two schemas a component name.
         """
-        mounted = _state(app).apis.get(self.name) if _EXTENSION in app.extensions else None
-        if mounted is None:
-            raise DeclarationError(f"Api {self.name!r} is not mounted on {app!r}; call init_app.")
+        mounted = self._mounted(app)
         version = mounted.settings.openapi_version
         if openapi_version is not None:
             overrides = {**self._settings_overrides, "openapi_version": openapi_version}
@@ -286,11 +293,17 @@ class Api:
         """
         return self._document(app).spec
 
-    def _document(self, app: Flask) -> SpecDocument:
+    def _mounted(self, app: Flask) -> _Mounted:
         mounted = _state(app).apis.get(self.name) if _EXTENSION in app.extensions else None
-        if mounted is None or mounted.document is None:
+        if mounted is None or mounted.api is not self:
             raise DeclarationError(f"Api {self.name!r} is not mounted on {app!r}; call init_app.")
-        return mounted.document
+        return mounted
+
+    def _document(self, app: Flask) -> SpecDocument:
+        document = self._mounted(app).document
+        if document is None:  # init_app failed before it built the document
+            raise DeclarationError(f"Api {self.name!r} is not mounted on {app!r}; call init_app.")
+        return document
 
     def _serve_spec(self, app: Flask, mounted: _Mounted) -> None:
         settings = mounted.settings
@@ -326,7 +339,9 @@ class Api:
         for route in blueprint.routes.values():
             where = repr(prefix + route.rule)
             endpoint = f"{self.name}.{blueprint.name}.{route.endpoint}"
-            arguments = rule_arguments(prefix + route.rule)
+            # A blueprint accepted any converter name: only the app knows its own (`hex`).
+            converters = app.url_map.converters
+            arguments = rule_arguments(prefix + route.rule, converters)
             bound = bind_path(route.resource, arguments, where, complete=False)
             resolved = {
                 method: self._resolve(route.resource, blueprint, endpoint, op)
@@ -351,6 +366,7 @@ class Api:
                     blueprint=blueprint,
                     route=route,
                     operations=operations,
+                    converters=path_converters(prefix + route.rule, converters),
                 )
             )
         # Registering with the API's name as prefix names the endpoints "<api>.<blueprint>.<x>"
@@ -423,8 +439,9 @@ def _docs_ui(settings: Settings) -> DocsUI:
     defaults = Settings()
     paths: dict[str, str | None] = {}
     for page in ("swagger_ui", "redoc", "scalar"):
-        path: str | None = getattr(settings, f"{page}_path")
-        if path is not None and path == getattr(defaults, f"{page}_path"):
+        setting = f"{page}_path"
+        path: str | None = getattr(settings, setting)
+        if path is not None and path == getattr(defaults, setting):
             try:
                 get_installed_assets(page)
             except DeclarationError:
@@ -432,6 +449,11 @@ def _docs_ui(settings: Settings) -> DocsUI:
                     "%s is not served: its package is not installed.", page
                 )
                 path = None
+        elif path is not None:
+            # Checked here, not by make_docs_blueprint, so the message names the setting.
+            get_installed_assets(
+                page, switch_off=f"{setting}=None (RESTKIT_{setting.upper()} = None)"
+            )
         paths[page] = path
     return DocsUI(**paths)
 

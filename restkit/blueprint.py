@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 
 from restkit.auth import AuthLike
 from restkit.conditional import Conditional
@@ -71,6 +71,8 @@ class MountedRoute:
         blueprint: The blueprint the route belongs to.
         route: The route itself.
         operations: The route's operations bound to every variable of the full rule.
+        converters: The converter of each variable of the full rule, in the rule's order,
+            made with the app's converters (which may be the app's own, such as `hex`).
     """
 
     rule: str
@@ -78,21 +80,59 @@ class MountedRoute:
     blueprint: Blueprint
     route: Route
     operations: Mapping[str, Operation]
+    converters: Mapping[str, BaseConverter]
 
 
-def rule_arguments(rule: str) -> tuple[str, ...]:
+def rule_arguments(
+    rule: str, converters: Mapping[str, type[BaseConverter]] | None = None
+) -> tuple[str, ...]:
     """Return the names of the variables of a Flask URL rule, in order.
 
+    Args:
+        rule: The URL rule, such as `/tasks/<int:task_id>`.
+        converters: The converters the rule may use, by name: an app's
+            `url_map.converters`. Without them any converter name is accepted, as a blueprint
+            does not know its app's converters until `Api.init_app` checks them.
+
     Raises:
-        DeclarationError: The rule is not valid Flask rule syntax.
+        DeclarationError: The rule is not valid Flask rule syntax, or it uses a converter that
+            `converters` lacks.
     """
+    url_map = Map()
+    known = _AnyConverters(url_map.converters if converters is None else converters)
+    url_map.converters = known
     try:
-        bound = Rule(rule, endpoint="_")
-        Map([bound])
-    except (ValueError, LookupError, SyntaxError) as error:
+        url_map.add(Rule(rule, endpoint="_"))
+    except (ValueError, LookupError, SyntaxError, TypeError) as error:
         raise DeclarationError(f"The URL rule {rule!r} is invalid: {error}") from None
+    if converters is not None and known.unknown:
+        name = known.unknown[0]
+        raise DeclarationError(
+            f"The URL rule {rule!r} uses the converter {name!r}, which the app's "
+            f"url_map.converters lacks. Register it before init_app "
+            f"(app.url_map.converters[{name!r}] = YourConverter), or use one the app has: "
+            f"{', '.join(sorted(converters))}."
+        )
     # Werkzeug rejected repeated names above, so these are unique.
     return tuple(re.findall(r"<(?:[^<>:]+:)?([A-Za-z_][A-Za-z0-9_]*)(?:\([^)]*\))?>", rule))
+
+
+class _AnyConverters(dict[str, type[BaseConverter]]):
+    """A `Map`'s converters that take any name, noting the names they did not know.
+
+    So a rule's syntax is checked before the converters an app registers are known.
+    """
+
+    def __init__(self, known: Mapping[str, type[BaseConverter]]) -> None:
+        super().__init__(known)
+        self.unknown: list[str] = []
+
+    def __contains__(self, name: object) -> bool:
+        return True  # werkzeug asks before it looks a converter up
+
+    def __missing__(self, name: str) -> type[BaseConverter]:
+        self.unknown.append(name)
+        return BaseConverter  # takes any arguments, matches one path segment
 
 
 class Blueprint:
@@ -177,7 +217,9 @@ class Blueprint:
 
         Raises:
             DeclarationError: The resource is not a `Resource` or declares no operation, the
-                endpoint is taken, or a method does not accept one of the rule's variables.
+                endpoint is taken, the rule's syntax is invalid, or a method does not accept
+                one of the rule's variables. (A converter the rule names is looked up in the
+                app's `url_map.converters` at `Api.init_app`.)
         """
         if not (isinstance(resource, type) and issubclass(resource, Resource)):
             raise DeclarationError(
@@ -205,7 +247,8 @@ class Blueprint:
                 f"{rule!r} needs another: pass endpoint='...'."
             )
         where = repr(self.url_prefix + rule)
-        # The API's prefix may add URL variables: required arguments are checked at init_app.
+        # The API's prefix may add URL variables, and the app its own converters (`<hex:id>`):
+        # required arguments and converter names are checked at init_app.
         operations = bind_path(
             resource, rule_arguments(self.url_prefix + rule), where, complete=False
         )

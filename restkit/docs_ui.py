@@ -190,11 +190,13 @@ _PAGES: dict[str, _Page] = {
 }
 
 
-def get_installed_assets(page: str) -> InstalledAssets:
+def get_installed_assets(page: str, *, switch_off: str | None = None) -> InstalledAssets:
     """Find the installed files of a documentation page.
 
     Args:
         page: `"swagger_ui"`, `"redoc"` or `"scalar"` (the field names of `DocsUI`).
+        switch_off: How the error message tells you to switch the page off instead, such as
+            `redoc_path=None`; `DocsUI(<page>=None)` by default.
 
     Raises:
         DeclarationError: The page is unknown, or its package is not installed or lacks a
@@ -205,7 +207,7 @@ def get_installed_assets(page: str) -> InstalledAssets:
     info = _PAGES[page]
     fix = (
         f"run `pip install '{info.distribution}{info.versions}'`, "
-        f"or switch the page off with DocsUI({page}=None)"
+        f"or switch the page off with {switch_off or f'DocsUI({page}=None)'}"
     )
     try:
         installed_version = version(info.distribution)

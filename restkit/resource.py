@@ -1,9 +1,10 @@
 """Resource classes: one URL, one method per HTTP verb, each declared with `operation`.
 
 A `Resource` subclass is checked and resolved when the class is created: every `get`, `post`,
-`put`, `patch` and `delete` method must be declared with `operation`, its inputs must suit the
-HTTP method, and its signature must take every declared input. Mistakes raise
-`DeclarationError` at import, never at the first request.
+`put`, `patch` and `delete` method must be declared with `operation` (and with `def`: restkit
+views are synchronous, so an `async def` is refused), its inputs must suit the HTTP method,
+and its signature must take every declared input. Mistakes raise `DeclarationError` at
+import, never at the first request.
 
 ```python
 class TaskItem(Resource):
@@ -120,6 +121,7 @@ class Resource:
             auth=cls.auth,
             requires=cls.requires,
         )
+        _check_synchronous(cls)
         loader = getattr(cls, "get_object", None)
         if loader is not None and not callable(loader):
             raise DeclarationError(
@@ -179,6 +181,18 @@ class Resource:
             arguments: The URL's variables, in order.
             where: The URL rule, for error messages.
         """
+
+
+def _check_synchronous(cls: type[Resource]) -> None:
+    """Refuse `async def` methods and hooks: restkit calls them and never awaits the result."""
+    for name in (*HTTP_METHODS, "get_object", "authorize_object"):
+        function = getattr(cls, name, None)
+        if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+            raise DeclarationError(
+                f"{cls.__name__}.{name} is an async def, but restkit views are synchronous: "
+                "it would be called and its coroutine never awaited. Define it with def, and "
+                "call async code from it with asyncio.run(...) (or use a synchronous client)."
+            )
 
 
 def _check_features(

@@ -212,6 +212,45 @@ def test_api_kwarg_overrides_invalid_config_value():
     assert api.get_settings(app) == Settings(max_body_size=10)
 
 
+def test_api_get_settings_after_config_change_returns_those_read_at_init_app():
+    app = Flask(__name__)
+    api = Api(app, max_body_size=10)
+
+    app.config["RESTKIT_MAX_JSON_DEPTH"] = 2
+
+    assert api.get_settings(app) == Settings(max_body_size=10)
+
+
+@pytest.mark.parametrize(
+    "mount_other",
+    [lambda app: None, lambda app: Api(app, name="other"), lambda app: Api(app)],
+    ids=["no-api", "another-name", "another-api-of-its-name"],
+)
+def test_api_not_mounted_on_the_app_raises_for_its_settings_and_documents(mount_other):
+    api, app = Api(), Flask(__name__)
+    mount_other(app)
+
+    for read in (api.get_settings, api.make_spec, api.spec):
+        with pytest.raises(DeclarationError, match=r"^Api 'api' is not mounted on <Flask "):
+            read(app)
+
+
+def test_api_spec_after_init_app_failed_raises_declaration_error():
+    class Needy(Resource):
+        @operation(response=Item)
+        def get(self, missing): ...
+
+    blueprint = Blueprint("needy")
+    blueprint.add_resource(Needy, "/needy")
+    api, app = Api(), Flask(__name__)
+    api.register_blueprint(blueprint)
+    with pytest.raises(DeclarationError, match="requires the argument 'missing'"):
+        api.init_app(app)
+
+    with pytest.raises(DeclarationError, match=r"^Api 'api' is not mounted on <Flask "):
+        api.spec(app)
+
+
 def test_two_apis_with_same_name_on_one_app_raise_declaration_error():
     app = Flask(__name__)
     Api(app, url_prefix="/v1")

@@ -197,11 +197,6 @@ def test_docs_ui_set_page_without_its_package_fails_init_app_naming_pip_install(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: an Api whose page package is missing is told to pass "
-    "DocsUI(redoc=None), which an Api user cannot give; the fix is redoc_path=None.",
-)
 def test_docs_ui_set_page_without_its_package_names_the_setting_to_switch_it_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -388,11 +383,6 @@ def test_docs_ui_example_behind_proxy_fix_takes_the_forwarded_prefix(
     assert page_config(response.get_data(as_text=True))["url"] == "/tasks-api/v1/openapi.json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: the document has no servers, so under a script root (SCRIPT_NAME) "
-    "'Try it out' and clients resolve its paths against the host root and miss the app.",
-)
 def test_docs_ui_example_under_script_root_document_paths_resolve_under_it(
     example: ModuleType,
 ) -> None:

@@ -138,11 +138,6 @@ def test_settings_example_config_changed_after_mount_leaves_routes_alone(
     assert response.status_code == 422  # still 16 levels allowed: not a 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: Api.get_settings reads app.config again, so after a config change it "
-    "returns values the mounted API does not use.",
-)
 def test_settings_get_settings_after_config_change_returns_the_mounted_settings(
     example: ModuleType,
 ) -> None:

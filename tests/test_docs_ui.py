@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from restkit import docs_ui
+from restkit import Api, docs_ui
 from restkit.docs_ui import DocsUI, get_installed_assets, make_docs_blueprint
 from restkit.errors import DeclarationError
 
@@ -304,6 +304,23 @@ def test_make_docs_blueprint_when_package_missing_raises_declaration_error(monke
 
     with pytest.raises(DeclarationError, match="Swagger UI needs the 'flask-swagger-ui'"):
         make_docs_blueprint("docs", spec_url=SPEC_URL, title="T", ui=DocsUI())
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("given", ["argument", "config"])
+def test_api_page_set_without_its_package_names_the_setting_to_switch_it_off(
+    page, given, monkeypatch
+):
+    monkeypatch.setattr(docs_ui, "find_spec", lambda name: None)
+    setting, key = f"{page}_path", f"RESTKIT_{page.upper()}_PATH"
+    app = Flask(__name__)
+    app.config.update({key: "/elsewhere"} if given == "config" else {})
+    api = Api(name="v1", **({setting: "/elsewhere"} if given == "argument" else {}))
+
+    with pytest.raises(DeclarationError) as error:
+        api.init_app(app)
+
+    assert str(error.value).endswith(f"or switch the page off with {setting}=None ({key} = None).")
 
 
 def test_make_docs_blueprint_for_disabled_page_does_not_need_its_package(monkeypatch):

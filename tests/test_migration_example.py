@@ -527,13 +527,9 @@ def test_diff_reports_a_schema_the_port_changed(app: Flask, example: ModuleType)
     assert "response-property-removed" in {change.rule for change in changes if change.breaking}
 
 
-# --- restkit bugs found while writing the page ------------------------------------------------
+# --- restkit bugs found while writing the page, now fixed -------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: diff messages print bounds with :g, so 2147483647 reads 2.14748e+09.",
-)
 def test_diff_message_of_a_large_bound_shows_every_digit(app: Flask, example: ModuleType) -> None:
     changes = example.diff_migrated(smorest_document(), example.api.spec(app))
 
@@ -542,11 +538,6 @@ def test_diff_message_of_a_large_bound_shows_every_digit(app: Flask, example: Mo
     assert "2147483647" in page.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: a rule with a converter registered on app.url_map is refused when "
-    "the resource is added, before any app is known.",
-)
 def test_resource_at_a_rule_with_an_app_converter_is_served() -> None:
     class HexConverter(BaseConverter):
         regex = "[0-9a-f]{24}"
@@ -571,11 +562,6 @@ def test_resource_at_a_rule_with_an_app_converter_is_served() -> None:
     assert response.get_json() == {"id": "a" * 24}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: an async def method is called without being awaited, and its "
-    "coroutine is dumped as an empty 200 body instead of failing at declaration.",
-)
 def test_async_method_fails_at_declaration() -> None:
     with pytest.raises(DeclarationError):
 

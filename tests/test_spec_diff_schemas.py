@@ -509,3 +509,42 @@ def test_diff_single_type_becoming_alternatives_compares_their_types(direction, 
 def test_diff_equivalent_spellings_are_no_change(old, new):
     for direction in ("request", "response"):
         assert diff(wrapped(old), wrapped(new), direction) == []
+
+
+# (old `value` schema, new `value` schema, what the request's message says changed)
+MESSAGES = [
+    (INTEGER, of("integer", maximum=2147483647), "maximum changed from none to 2147483647"),
+    (
+        of("integer", minimum=-9007199254740993),
+        of("integer", exclusiveMinimum=0),
+        "minimum changed from -9007199254740993 to 0 (exclusive)",
+    ),
+    (
+        of("number", maximum=0.1),
+        of("number", maximum=2147483647.5),
+        "maximum changed from 0.1 to 2147483647.5",
+    ),
+    (of("number", multipleOf=0.01), of("number"), "multipleOf changed from 0.01 to none"),
+    (STRING, of("string", pattern="^a$"), 'the pattern changed from none to "^a$"'),
+    (of("string", format="uuid"), STRING, "the format changed from uuid to none"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), MESSAGES)
+def test_diff_message_shows_numbers_in_full_and_absent_keywords_as_none(old, new, expected):
+    before, after = document("request", wrapped(old)), document("request", wrapped(new))
+
+    [change] = diff_specs(before, after)
+
+    assert f"{REQUEST_AT} /value: {expected}" in change.message
+
+
+def test_diff_message_of_a_reference_no_longer_external_says_none(tmp_path):
+    (tmp_path / "common.json").write_text(json.dumps({"Task": STRING}), encoding="utf-8")
+    options = {"base_uri": f"{tmp_path.as_uri()}/"}
+    before = document("response", {"$ref": "common.json#/Task"}, **options)
+    after = document("response", STRING, **options)
+
+    [change] = diff_specs(before, after)
+
+    assert "the reference changed from common.json#/Task to none" in change.message

@@ -35,6 +35,56 @@ def test_served_json_and_yaml_documents_carry_etag_and_answer_304():
     assert unchanged.data == b""
 
 
+@pytest.mark.parametrize("path", ["/v1/openapi.json", "/v1/openapi.yaml"])
+def test_served_document_under_a_script_root_names_it_in_servers(path):
+    app, api = mount({"/ping": Ping}, url_prefix="/v1")
+    client = app.test_client()
+    built = spec_to_json(api.spec(app))
+
+    under = client.get(path, base_url="http://localhost/tasks api")
+    etag = {"If-None-Match": under.headers["ETag"]}
+    unchanged = client.get(path, base_url="http://localhost/tasks api", headers=etag)
+    at_root = client.get(path)
+
+    assert (under.status_code, unchanged.status_code, at_root.status_code) == (200, 304, 200)
+    assert under.headers["ETag"] != at_root.headers["ETag"]
+    document = validated(yaml.safe_load(under.text))
+    assert list(document)[:3] == ["openapi", "info", "servers"]
+    assert document["servers"] == [{"url": "/tasks%20api"}]
+    assert {**document, "servers": None} == {**validated(api.spec(app)), "servers": None}
+    assert "servers" not in yaml.safe_load(at_root.text)
+    assert spec_to_json(api.spec(app)) == built  # the built document is left alone
+
+
+@pytest.mark.parametrize(
+    ("spec", "script_root", "expected"),
+    [
+        ({"openapi": "3.1.0", "info": {}}, "", {"openapi": "3.1.0", "info": {}}),
+        (
+            {"openapi": "3.1.0", "info": {}, "paths": {}},
+            "/a/ü",
+            {"openapi": "3.1.0", "info": {}, "servers": [{"url": "/a/%C3%BC"}], "paths": {}},
+        ),
+        ({"paths": {}}, "/a", {"paths": {}, "servers": [{"url": "/a"}]}),
+        (
+            {"info": {}, "servers": [{"url": "https://api.example.com"}]},
+            "/a",
+            {"info": {}, "servers": [{"url": "https://api.example.com"}]},
+        ),
+    ],
+    ids=["root", "after-info", "no-info", "own-servers"],
+)
+def test_spec_document_under_a_script_root_adds_servers_unless_it_has_some(
+    spec, script_root, expected
+):
+    document = SpecDocument(spec)
+
+    served = document.under(script_root)
+
+    assert list(served.spec.items()) == list(expected.items())
+    assert (served is document) is (spec == expected)
+
+
 # the docs pages read the JSON document: without it they must be switched off too
 NO_DOCS_PAGES = {"swagger_ui_path": None, "redoc_path": None, "scalar_path": None}
 

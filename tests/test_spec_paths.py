@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 import pytest
+from flask import Flask
 from werkzeug.routing import Map
 from werkzeug.routing.converters import BaseConverter
 
-from restkit import Resource, operation
+from restkit import Api, Blueprint, Resource, operation
 from restkit.spec.paths import converter_schema, openapi_path, path_converters
-from tests.spec_helpers import build, build_both
+from tests.spec_helpers import build, build_both, validated
 
 OK = {"ok": ma.fields.Boolean()}
 
@@ -76,6 +77,30 @@ def _rule(converter):
 @pytest.mark.parametrize(("converter", "expected"), CONVERTERS)
 def test_converter_schema_matches_what_the_converter_takes(converter, expected):
     assert converter_schema(path_converters(_rule(converter))["value"]) == expected
+
+
+def test_document_path_parameter_of_an_app_converter_follows_its_regex():
+    class HexConverter(BaseConverter):
+        regex = "[0-9a-f]{24}"
+
+    blueprint = Blueprint("test")
+    blueprint.add_resource(Anything, "/x/<hex:value>")  # before the app, and its converter
+    app = Flask(__name__)
+    app.url_map.converters["hex"] = HexConverter
+    api = Api()
+    api.register_blueprint(blueprint)
+    api.init_app(app)
+
+    document = validated(api.spec(app))
+
+    assert document["paths"]["/x/{value}"]["get"]["parameters"] == [
+        {
+            "in": "path",
+            "name": "value",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[^/]+$", "minLength": 24, "maxLength": 24},
+        }
+    ]
 
 
 def test_converter_schema_of_a_plain_converter_is_one_segment():

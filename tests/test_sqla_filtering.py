@@ -60,7 +60,7 @@ FILTERABLE = (
     "rank[gt], rank[gte], rank[isnull], rank[lt], rank[lte], title[contains] or "
     "title[icontains]"
 )
-UNKNOWN = f"Unknown query parameter. This list filters by {FILTERABLE}."
+UNKNOWN = f"Unknown query parameter. This list filters by {FILTERABLE}, and also takes q and sort."
 CANNOT_SORT = (
     "Cannot sort by {!r}. Sort by due_at, rank, title or priority; a leading '-' sorts in "
     "descending order, and commas separate keys."

@@ -267,7 +267,21 @@ def _tightness(bound: _Bound, upper: bool) -> tuple[float, bool]:
 
 
 def _bound_text(bound: _Bound | None) -> str:
-    return "none" if bound is None else f"{bound[0]:g}" + " (exclusive)" * bound[1]
+    return "none" if bound is None else _number_text(bound[0]) + " (exclusive)" * bound[1]
+
+
+def _number_text(value: float | None) -> str:
+    """A number as the document has it: integers in full, floats to their last digit.
+
+    `repr` writes the shortest text that reads back as the same number, where `:g` kept six
+    digits: `2147483647` was `2.14748e+09`, and `0.123456789` was `0.123457`.
+    """
+    return "none" if value is None else repr(value)
+
+
+def _text(value: Any) -> str:
+    """A keyword's value in a message; a keyword the schema leaves out is "none"."""
+    return "none" if value is None else str(value)
 
 
 def _divides(step: float, multiple: float) -> bool:
@@ -375,7 +389,8 @@ class SchemaComparer:
         at = f"{where} {pointer}" if pointer else where
         if old.external or new.external:
             if old.external != new.external:
-                self._note(at, f"the reference changed from {old.external} to {new.external}")
+                what = f"the reference changed from {_text(old.external)} to {_text(new.external)}"
+                self._note(at, what)
             return
         if old.nullable != new.nullable:
             rule = "property-became-nullable" if new.nullable else "nullable-removed"
@@ -434,7 +449,7 @@ class SchemaComparer:
         if before != after:
             widened = before is not None and (after is None or (before, after) in _WIDER_FORMATS)
             narrowed = after is not None and (before is None or (after, before) in _WIDER_FORMATS)
-            what = f"the format changed from {before or 'none'} to {after or 'none'}"
+            what = f"the format changed from {_text(before)} to {_text(after)}"
             # unrelated formats (date-time, then date) narrow and widen at once
             unrelated = not (widened or narrowed)
             narrowed, widened = narrowed or unrelated, widened or unrelated
@@ -466,13 +481,14 @@ class SchemaComparer:
                 self._constraint(direction, at, narrowed, not narrowed, what)
         pattern, new_pattern = old.get("pattern"), new.get("pattern")
         if pattern != new_pattern:
-            what = f"the pattern changed from {json.dumps(pattern)} to {json.dumps(new_pattern)}"
+            shown = ["none" if p is None else json.dumps(p) for p in (pattern, new_pattern)]
+            what = f"the pattern changed from {shown[0]} to {shown[1]}"
             self._constraint(direction, at, new_pattern is not None, pattern is not None, what)
         step, new_step = _number(old, "multipleOf"), _number(new, "multipleOf")
         if step != new_step:
             narrowed = new_step is not None and (step is None or _divides(step, new_step))
             widened = step is not None and (new_step is None or _divides(new_step, step))
-            what = f"multipleOf changed from {step or 'none'} to {new_step or 'none'}"
+            what = f"multipleOf changed from {_number_text(step)} to {_number_text(new_step)}"
             # steps that divide neither way (2, then 3) narrow and widen at once
             unrelated = not (narrowed or widened)
             self._constraint(direction, at, narrowed or unrelated, widened or unrelated, what)

@@ -34,7 +34,7 @@ from restkit.problems import (
 from restkit.resource import HTTP_METHODS
 from restkit.spec.features import FeatureWriter
 from restkit.spec.operation_ids import make_operation_id
-from restkit.spec.paths import converter_schema, openapi_path, path_converters
+from restkit.spec.paths import converter_schema, openapi_path
 from restkit.spec.security import SecurityWriter
 
 __all__ = ["build_spec", "component_name"]
@@ -222,7 +222,7 @@ class _Builder:
 
     def add_route(self, mounted: MountedRoute) -> None:
         path = openapi_path(mounted.rule)
-        converters = path_converters(mounted.rule)
+        converters = mounted.converters
         operations: dict[str, Any] = {}
         for name in HTTP_METHODS:
             op = mounted.operations.get(name.upper())

@@ -2,7 +2,9 @@
 
 A `SpecDocument` is made once, when the API is mounted (and again when a blueprint is added
 later); the endpoints only send its bytes. Both forms are deterministic: the same API gives
-the same bytes on every run, so a committed copy can be compared with a fresh one.
+the same bytes on every run, so a committed copy can be compared with a fresh one. An app
+mounted under a path (`SCRIPT_NAME`) serves a copy with a `servers` entry for that path
+(see `SpecDocument.under`), made per request; at the root the built bytes are sent as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import yaml
@@ -20,6 +23,8 @@ from flask import Response, request
 __all__ = ["SpecDocument", "make_spec_blueprint", "spec_to_json", "spec_to_yaml"]
 
 ViewDecorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+_URL_PATH = "/!$&'()*+,;=:@"  # RFC 3986 §3.3: kept as they are in a path; the rest is quoted
 
 
 def spec_to_json(spec: Mapping[str, Any]) -> bytes:
@@ -67,6 +72,35 @@ class SpecDocument:
         """Return the YAML encoding."""
         return spec_to_yaml(self.spec)
 
+    def under(self, script_root: str) -> SpecDocument:
+        """Return the document as served by an app mounted under a path.
+
+        An app mounted at `/tasks-api` (the WSGI `SCRIPT_NAME`, which a proxy sets) serves
+        `/v1/tasks` at `/tasks-api/v1/tasks`, but the document's paths start at the API's
+        prefix, and a document without `servers` has the server `/`, the host's root
+        (OpenAPI 3.1 §4.8.1). So under a path the document gets a `servers` entry for it,
+        after `info`; "Try it out" and generated clients then call the app where it is.
+
+        Args:
+            script_root: The path the app is mounted at, such as Flask's
+                `request.script_root`; `""` at the host's root.
+
+        Returns:
+            This document itself at the root, or one that names its own `servers`, so the
+            bytes of a document served at the root stay those of a committed copy; else a
+            new document with `servers` (this one is left alone).
+        """
+        if not script_root or "servers" in self.spec:
+            return self
+        server = [{"url": quote(script_root, safe=_URL_PATH)}]
+        spec: dict[str, Any] = {}
+        for key, value in self.spec.items():
+            spec[key] = value
+            if key == "info":
+                spec["servers"] = server
+        spec.setdefault("servers", server)
+        return SpecDocument(spec)
+
 
 def make_spec_blueprint(
     name: str,
@@ -85,12 +119,18 @@ def make_spec_blueprint(
         yaml_path: The YAML document's path, or `None`.
         decorators: View decorators wrapped around both views, for example to require a login.
 
-    Both answer `If-None-Match` with 304 (RFC 9110 §13.1.2).
+    Both answer `If-None-Match` with 304 (RFC 9110 §13.1.2). Under a script root (the app
+    mounted at a path), they send the document with `servers` for it (see
+    `SpecDocument.under`), whose ETag is its own.
     """
     blueprint = FlaskBlueprint(name, __name__)
 
-    def send(body: bytes | str, mimetype: str) -> Response:
-        document = get_document()
+    def served() -> SpecDocument:
+        # Made per request, not cached: the script root comes from the request (a proxy's
+        # X-Forwarded-Prefix), so a cache keyed by it would grow with what clients send.
+        return get_document().under(request.script_root)
+
+    def send(document: SpecDocument, body: bytes | str, mimetype: str) -> Response:
         # RFC 9110 §13.1.2: a matching If-None-Match on a GET is answered 304, without a body.
         # (werkzeug's make_conditional would also add a Date header, which servers add again.)
         if request.if_none_match.contains_weak(document.etag):  # weak comparison, also "*"
@@ -102,10 +142,12 @@ def make_spec_blueprint(
         return response
 
     def openapi_json() -> Response:
-        return send(get_document().json, "application/json")
+        document = served()
+        return send(document, document.json, "application/json")
 
     def openapi_yaml() -> Response:
-        return send(get_document().yaml(), "application/yaml")
+        document = served()
+        return send(document, document.yaml(), "application/yaml")
 
     for path, view in ((json_path, openapi_json), (yaml_path, openapi_yaml)):
         if path is None:

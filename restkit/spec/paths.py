@@ -8,6 +8,7 @@ the converter's: Werkzeug's `int` takes digits only, so its minimum is 0 unless 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.routing import Map, Rule
@@ -31,12 +32,20 @@ def openapi_path(rule: str) -> str:
     return _VARIABLE.sub(lambda match: "{" + match.group(1) + "}", rule)
 
 
-def path_converters(rule: str) -> dict[str, BaseConverter]:
-    """Return the converter of each variable of a Flask rule, in the rule's order."""
+def path_converters(
+    rule: str, converters: Mapping[str, type[BaseConverter]] | None = None
+) -> dict[str, BaseConverter]:
+    """Return the converter of each variable of a Flask rule, in the rule's order.
+
+    Args:
+        rule: The URL rule, such as `/tasks/<int:task_id>`.
+        converters: The converters by name, such as an app's `url_map.converters`;
+            Werkzeug's own when `None`.
+    """
     bound = Rule(rule, endpoint="_")
-    Map([bound])
-    converters: dict[str, BaseConverter] = bound._converters
-    return {name: converters[name] for name in _VARIABLE.findall(rule)}
+    Map([bound], converters=converters)
+    made: dict[str, BaseConverter] = bound._converters
+    return {name: made[name] for name in _VARIABLE.findall(rule)}
 
 
 def converter_schema(converter: BaseConverter) -> dict[str, Any]:

@@ -220,9 +220,17 @@ class _ListQuery(ma.Schema):
                 + _either([base if op == "eq" else f"{base}[{op}]" for op in operators])
                 + "."
             )
-        names = [name for name in self.load_fields if name in self.parameters]
+        names = sorted(name for name in self.load_fields if name in self.parameters)
+        others = sorted(name for name in self.load_fields if name not in self.parameters)
+        if names and others:
+            return (
+                f"Unknown query parameter. This list filters by {_either(names)}, and also "
+                f"takes {_both(others)}."
+            )
         if names:
-            return f"Unknown query parameter. This list filters by {_either(sorted(names))}."
+            return f"Unknown query parameter. This list filters by {_either(names)}."
+        if others:
+            return f"Unknown query parameter. This list takes {_both(others)}."
         return "Unknown query parameter."
 
 
@@ -529,6 +537,10 @@ def _python_type(column: Column[Any]) -> type[Any] | None:
     except NotImplementedError:
         return None
     return kind
+
+
+def _both(names: Sequence[str]) -> str:
+    return _either(names).replace(" or ", " and ") if len(names) > 1 else "".join(names)
 
 
 def _either(names: Sequence[str]) -> str:
