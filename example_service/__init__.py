@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from example_service.accounts import accounts, tokens
@@ -82,10 +84,38 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_foreign_keys)
-        db.create_all()
+        create_tables()
         if app.config["TASKBOARD_DEMO_DATA"]:
             seed_demo_data()
     return app
+
+
+# Any number, the same in every process: the key of the PostgreSQL lock that lets one
+# process at a time create the tables.
+_SCHEMA_LOCK = 0x7A5B0A2D
+
+
+def create_tables() -> None:
+    """Create the tables that are missing, safely when several workers start together.
+
+    On PostgreSQL, the workers take turns under an advisory lock, so that two never both
+    find a table missing and both create it. Elsewhere (SQLite), a worker that loses such a
+    race finds the tables there when it tries again.
+    """
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            db.metadata.create_all(connection)
+        return
+    for attempt in range(5):
+        try:
+            db.create_all()
+            return
+        except SQLAlchemyError:
+            if attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 def database_url(url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from example_service.models import Priority, Project, Task, User, db, utcnow
@@ -40,4 +41,7 @@ def seed_demo_data() -> None:
         Task(title="Review the roadmap", priority=Priority.low, tags=["planning"]),
     ]
     db.session.add_all([user, groceries, work])
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker, starting at the same time, added it first
+        db.session.rollback()

@@ -1,0 +1,139 @@
+"""Taskboard under gunicorn, as in production: several workers act as one service.
+
+`gunicorn 'example_service:create_app()'` runs with two workers (processes) of two threads
+each on 127.0.0.1,
+on PostgreSQL and Redis as the deployment guide sets it up: a token one worker issued works on
+the other, the sign-in limit counts across both, and an Idempotency-Key replays whichever
+worker the retry reaches. Bounded in time, stopped by PID.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.live import ROOT, free_port, stop, wait_for
+from tests.taskboard_live import own_schema
+
+BIN = Path(sys.executable).parent
+WORKERS = 2
+SIGN_INS = 4  # the limit below: the fifth sign-in within the minute is refused
+
+
+REDIS_DB = 13
+"""The Redis database the workers share, emptied before and after: no other test uses it."""
+
+
+@pytest.fixture
+def gunicorn(
+    tmp_path_factory: pytest.TempPathFactory, postgresql_url: str, redis_url: str
+) -> Iterator[str]:
+    """Serve Taskboard with gunicorn on PostgreSQL and Redis; yield its URL."""
+    shared = f"{redis_url.rsplit('/', 1)[0]}/{REDIS_DB}"
+    store = redis.Redis.from_url(shared)
+    store.flushdb()
+    port = free_port()
+    directory = tmp_path_factory.mktemp("gunicorn")
+    log = directory / "gunicorn.log"
+    with own_schema(postgresql_url) as database_url:
+        env = {
+            "PATH": str(BIN),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": shared,
+            "SECRET_KEY": "gunicorn-tests-secret-0123456789abcdef",
+            "TASKBOARD_TOKEN_RATE_LIMIT": f"{SIGN_INS}/minute",
+        }
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "--workers",
+                    str(WORKERS),
+                    "--threads",
+                    "2",
+                    # One control socket per server, not the shared default in $HOME.
+                    "--control-socket",
+                    str(directory / "gunicorn.ctl"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "30",
+                    "example_service:create_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            # gunicorn retries a port that is taken; answer only once it holds the port,
+            # so the health check below cannot reach another test's server.
+            deadline = time.monotonic() + 30
+            listening = f"Listening at: {base_url}"
+            while listening not in log.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not listen on {base_url}:\n{log.read_text()}")
+                time.sleep(0.1)
+            wait_for(f"{base_url}/healthz", process, log, seconds=30)
+            yield base_url
+        finally:
+            stop(process)
+            store.flushdb()
+            store.close()
+
+
+def test_gunicorn_workers_share_tokens_rows_and_the_sign_in_limit(
+    gunicorn: str,
+) -> None:
+    base_url = gunicorn
+    email = f"worker-{uuid.uuid4().hex[:8]}@example.com"
+    credentials = {"email": email, "password": "correct horse"}
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        signed_up = client.post("/v1/users", json={**credentials, "display_name": "W"})
+        assert signed_up.status_code == 201, signed_up.text
+
+        answers = [client.post("/v1/auth/tokens", json=credentials) for _ in range(SIGN_INS + 1)]
+
+        assert [answer.status_code for answer in answers] == [201] * SIGN_INS + [429]
+        refused = answers[-1]
+        assert refused.headers["Content-Type"] == "application/problem+json"
+        assert int(refused.headers["Retry-After"]) > 0
+        token = answers[0].json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        # New connections land on either worker; every one accepts the token.
+        for _ in range(6):
+            with httpx.Client(base_url=base_url, timeout=10, headers=headers) as fresh:
+                assert fresh.get("/v1/me").json()["email"] == email
+
+
+def test_gunicorn_retried_create_with_one_idempotency_key_makes_one_project(
+    gunicorn: str,
+) -> None:
+    base_url = gunicorn
+    email = f"retry-{uuid.uuid4().hex[:8]}@example.com"
+    credentials = {"email": email, "password": "correct horse"}
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        assert client.post("/v1/users", json={**credentials, "display_name": "R"}).is_success
+        token = client.post("/v1/auth/tokens", json=credentials).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "create-garden-1"}
+
+    answers = []
+    for _ in range(4):  # each retry on a new connection, as a phone would after a timeout
+        with httpx.Client(base_url=base_url, timeout=10, headers=headers) as retry:
+            answers.append(retry.post("/v1/projects", json={"name": "Garden"}))
+
+    assert [answer.status_code for answer in answers] == [201] * 4
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    assert [answer.headers.get("Idempotent-Replayed") for answer in answers[1:]] == ["true"] * 3
+    with httpx.Client(base_url=base_url, timeout=10, headers=headers) as client:
+        listed = client.get("/v1/projects")
+    assert listed.headers["X-Total-Count"] == "1"
