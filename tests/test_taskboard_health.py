@@ -100,7 +100,7 @@ def test_health_when_postgresql_does_not_answer_returns_503(
     closed_port: int, monkeypatch: pytest.MonkeyPatch, closing: list[Flask]
 ) -> None:
     # create_app makes missing tables at start-up; this server went away after that.
-    monkeypatch.setattr(example_service.db, "create_all", lambda: None)
+    monkeypatch.setattr(example_service, "create_tables", lambda: None)
     app = make_app(f"postgresql://taskboard@127.0.0.1:{closed_port}/taskboard")
     closing.append(app)
 
