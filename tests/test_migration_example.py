@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shlex
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,16 +26,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from marshmallow import Schema, fields
 from werkzeug.routing import BaseConverter
-from werkzeug.test import TestResponse
 
 from restkit import Api, Blueprint, DeclarationError, Resource, operation
 from restkit.spec.diff import diff_specs
 from tests.spec_helpers import mount, validated
 from tests.test_docs_examples import load_example
+from tests.transcripts import console_blocks as page_blocks
+from tests.transcripts import curl_through, replay
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "migrating-from-flask-smorest.md"
 SMOREST_DOCUMENT = Path(__file__).resolve().parent / "migration_smorest_openapi.json"
-CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 # flask-smorest's ETag for {"title": "Buy milk"}, task 1: a SHA-1 of its JSON.
 SMOREST_ETAG = '"e9833ea7f2a7e14eb0b40c03cdf6f204d61a0a04"'
 
@@ -46,44 +45,7 @@ SMOREST_ETAG = '"e9833ea7f2a7e14eb0b40c03cdf6f204d61a0a04"'
 
 def console_blocks() -> list[str]:
     """Return the text of each `console` block of the page, in page order."""
-    return [block.rstrip("\n") for block in CONSOLE.findall(PAGE.read_text(encoding="utf-8"))]
-
-
-def run_curl(client: FlaskClient, command: str) -> TestResponse:
-    """Send what `curl -i [-X METHOD] [-H 'Name: value'] [-d 'body'] URL` would send."""
-    words = iter(shlex.split(command)[1:])
-    method, url, data = None, None, None
-    headers: list[tuple[str, str]] = []
-    for word in words:
-        if word == "-i":
-            continue
-        if word == "-X":
-            method = next(words)
-        elif word == "-H":
-            name, _, value = next(words).partition(":")
-            headers.append((name, value.strip()))
-        elif word == "-d":
-            data = next(words)
-        elif word.startswith("http://"):
-            url = word
-        else:
-            raise AssertionError(f"unexpected curl argument: {word!r}")
-    assert url is not None
-    chosen = method or ("POST" if data is not None else "GET")
-    return client.open(url, method=chosen, headers=headers, data=data)
-
-
-def replay(client: FlaskClient, block: str) -> str:
-    """Run the block's `$ curl` lines; return what `curl -i` prints, without Server and Date."""
-    entries = []
-    for line in block.splitlines():
-        if line.startswith("$ "):
-            response = run_curl(client, line[2:])
-            lines = [f"HTTP/1.1 {response.status}"]
-            lines += [f"{name}: {value}" for name, value in response.headers.items()]
-            body = response.get_data(as_text=True)
-            entries.append("\n".join([line, *lines, *(["", body] if body else [])]))
-    return "\n\n".join(entries)
+    return page_blocks(PAGE.read_text(encoding="utf-8"))
 
 
 # --- fixtures ---------------------------------------------------------------------------------
@@ -124,7 +86,7 @@ def smorest_document() -> dict[str, Any]:
 def test_page_transcripts_print_what_the_example_answers(client: FlaskClient) -> None:
     blocks = console_blocks()
 
-    printed = [replay(client, block) for block in blocks]
+    printed = [replay(block, {}, curl_through(client)) for block in blocks]
 
     assert len(blocks) == 8
     assert printed == blocks

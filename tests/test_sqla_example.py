@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,15 +24,15 @@ from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 from openapi_spec_validator import validate
 from sqlalchemy import event, func, select
-from werkzeug.test import TestResponse
 
 from restkit import DeclarationError
 from restkit.sqla import ModelCollection, ModelItem
 from tests.pagination_helpers import link_urls
 from tests.test_docs_examples import load_example
+from tests.transcripts import console_blocks as page_blocks
+from tests.transcripts import curl_through, replay
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "sqla.md"
-CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 # The time the page's cursors were signed at, so that they come out the same.
 SIGNED_AT = 1_800_000_000
 ADA = {"Authorization": "Bearer ada-reading-token"}
@@ -46,74 +45,13 @@ MERGE_PATCH = "application/merge-patch+json"
 
 def console_blocks() -> list[str]:
     """Return the text of each `console` block of docs/sqla.md, in page order."""
-    return [block.rstrip("\n") for block in CONSOLE.findall(PAGE.read_text(encoding="utf-8"))]
-
-
-def replay(client: FlaskClient, block: str, variables: dict[str, str]) -> str:
-    """Run the block's commands against the app; return what `curl -i` would print.
-
-    Commands are the lines starting with `$ `: `export NAME=value`, which sets `variables`
-    for this block and the next ones, and `curl` with `-i`, `-g`, `-X METHOD`,
-    `-H 'Name: value'` (or `"$NAME"`), `-d 'body'` and an absolute URL. The output leaves
-    out the headers the development server adds (Server, Date, Connection).
-    """
-    entries: list[str] = []
-    prefix = ""
-    for line in block.splitlines():
-        if not line.startswith("$ "):
-            continue
-        words = [
-            variables.get(word[1:], word) if word.startswith("$") else word
-            for word in shlex.split(line[2:])
-        ]
-        if words[0] == "export":
-            name, _, value = words[1].partition("=")
-            variables[name] = value
-            prefix += line + "\n"
-            continue
-        entries.append(prefix + line + "\n" + render(run_curl(client, words)))
-        prefix = ""
-    return "\n\n".join(entries)
-
-
-def run_curl(client: FlaskClient, words: list[str]) -> TestResponse:
-    if words[0] != "curl":
-        raise AssertionError(f"not a curl command: {words!r}")
-    method, url, data = None, None, None
-    headers: list[tuple[str, str]] = []
-    arguments = iter(words[1:])
-    for word in arguments:
-        if word in ("-i", "-g"):
-            continue
-        if word == "-X":
-            method = next(arguments)
-        elif word == "-H":
-            name, _, value = next(arguments).partition(":")
-            headers.append((name, value.strip()))
-        elif word == "-d":
-            data = next(arguments)
-        elif word.startswith("http://"):
-            url = word
-        else:
-            raise AssertionError(f"unexpected curl argument: {word!r}")
-    assert url is not None
-    chosen = method or ("POST" if data is not None else "GET")
-    return client.open(url, method=chosen, headers=headers, data=data)
-
-
-def render(response: TestResponse) -> str:
-    lines = [f"HTTP/1.1 {response.status}"]
-    lines += [f"{name}: {value}" for name, value in response.headers.items()]
-    body = response.get_data(as_text=True)
-    if body:
-        lines += ["", body]
-    return "\n".join(lines)
+    return page_blocks(PAGE.read_text(encoding="utf-8"))
 
 
 def transcripts(client: FlaskClient) -> list[str]:
     """Replay every block of the page, in order; return what each printed."""
     variables: dict[str, str] = {}
-    return [replay(client, block, variables) for block in console_blocks()]
+    return [replay(block, variables, curl_through(client)) for block in console_blocks()]
 
 
 # --- fixtures -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +20,14 @@ from types import ModuleType
 import pytest
 import yaml
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+
+from tests.transcripts import console_blocks as page_blocks
+from tests.transcripts import render, run_curl
+from tests.transcripts import replay as replay_block
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "tutorial.md"
 STEPS = ROOT / "docs" / "examples" / "tutorial"
-CONSOLE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 YAML = re.compile(r"^```yaml\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 SNIPPET = re.compile(r'--8<-- "docs/examples/tutorial/(step\d+)\.py(?::(\w+))?"')
 # The app each section of the page runs: step 6 adds no code, it reads step 5's document.
@@ -52,7 +52,7 @@ def sections() -> dict[int, str]:
 
 
 def console_blocks(text: str) -> list[str]:
-    return [block.rstrip("\n") for block in CONSOLE.findall(text)]
+    return page_blocks(text)
 
 
 def load_step(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
@@ -73,87 +73,19 @@ def load_step(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 def replay(app: Flask, block: str, variables: dict[str, str]) -> str:
     """Run the block's commands; return what the terminal would show.
 
-    `export NAME='value'` sets a variable for this block and the next ones of the section;
-    `curl` runs through the test client; `flask --app bookmarks restkit ...` through the CLI
-    runner. The commands of `NOT_REPLAYED` keep the output the page shows.
+    `curl` runs through the test client, `flask --app bookmarks restkit ...` through the CLI
+    runner; the commands of `NOT_REPLAYED` keep the output the page shows.
     """
-    entries: list[str] = []
-    prefix = ""
-    lines = block.splitlines()
-    for index, line in enumerate(lines):
-        if not line.startswith("$ "):
-            continue
-        command = line[2:]
-        if command.startswith(NOT_REPLAYED):
-            shown = []
-            for following in lines[index + 1 :]:
-                if following.startswith("$ "):
-                    break
-                shown.append(following)
-            shown_text = "\n".join([line, *shown]).rstrip("\n")
-            if shown_text == line:  # no output: the next command follows on the next line
-                prefix += line + "\n"
-            else:
-                entries.append(prefix + shown_text)
-                prefix = ""
-            continue
-        words = [
-            variables.get(word[1:], word) if word.startswith("$") else word
-            for word in shlex.split(command)
-        ]
-        if words[0] == "export":
-            name, _, value = words[1].partition("=")
-            variables[name] = value
-            prefix += line + "\n"
-            continue
+
+    def run(words: list[str]) -> str:
         if words[0] == "curl":
-            output = render(run_curl(app.test_client(), words))
-        elif words[:4] == ["flask", "--app", "bookmarks", "restkit"]:
+            return render(run_curl(app.test_client(), words))
+        if words[:4] == ["flask", "--app", "bookmarks", "restkit"]:
             result = app.test_cli_runner().invoke(args=words[3:])
-            output = result.output.rstrip("\n")
-        else:
-            raise AssertionError(f"a command the test cannot replay: {line!r}")
-        entries.append(prefix + line + "\n" + output)
-        prefix = ""
-    if prefix:
-        entries.append(prefix.rstrip("\n"))
-    return "\n\n".join(entries)
+            return str(result.output).rstrip("\n")
+        raise AssertionError(f"a command the test cannot replay: {words!r}")
 
-
-def run_curl(client: FlaskClient, words: list[str]) -> TestResponse:
-    method, url, data = None, None, None
-    headers: dict[str, str] = {}
-    arguments = iter(words[1:])
-    for word in arguments:
-        if word in ("-i", "-g"):
-            continue
-        if word == "-X":
-            method = next(arguments)
-        elif word == "-H":
-            name, _, value = next(arguments).partition(":")
-            headers[name] = value.strip()
-        elif word == "-d":
-            data = next(arguments)
-        elif word.startswith("http://"):
-            url = word
-        else:
-            raise AssertionError(f"unexpected curl argument: {word!r}")
-    assert url is not None
-    if data is not None:
-        # curl -d sends a form unless told otherwise.
-        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
-    chosen = method or ("POST" if data is not None else "GET")
-    return client.open(url, method=chosen, headers=headers, data=data)
-
-
-def render(response: TestResponse) -> str:
-    """What `curl -i` prints, without the headers the server adds (Server, Date...)."""
-    lines = [f"HTTP/1.1 {response.status}"]
-    lines += [f"{name}: {value}" for name, value in response.headers.items()]
-    body = response.get_data(as_text=True)
-    if body:
-        lines += ["", body]
-    return "\n".join(lines)
+    return replay_block(block, variables, run, shown_as_is=NOT_REPLAYED)
 
 
 # --- fixtures -------------------------------------------------------------------------------
