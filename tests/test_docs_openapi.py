@@ -2,14 +2,19 @@
 
 The document from Python (docs/examples/openapi_python.py): `Api.spec`, `Api.make_spec`,
 `get_apis`, `spec_to_json` and `spec_to_yaml`, and the two tests the page suggests a project
-keeps. And the command line's `flask restkit diff`, which needs no app.
+keeps. The command line's `flask restkit diff`, which needs no app. And the page's excerpts of
+Taskboard's committed documents and its transcript of serving them, which must stay true to
+`openapi/`.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
@@ -18,8 +23,27 @@ from flask import Flask
 from flask.cli import cli as flask_cli
 from openapi_spec_validator import validate
 
+from example_service import create_app
 from restkit.errors import DeclarationError
+from restkit.spec.document import spec_to_yaml
 from tests.test_docs_examples import load_example
+from tests.transcripts import console_blocks, curl_through, replay
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = (ROOT / "docs" / "openapi.md").read_text(encoding="utf-8")
+STALE_PAGE = "docs/openapi.md shows an old copy of openapi/{name}: paste the current one."
+
+
+def section(heading: str) -> str:
+    """Return the text of the page's `## heading` section."""
+    return PAGE.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def yaml_block(first_line: str) -> str:
+    """Return the page's ```yaml block that starts with `first_line`."""
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", PAGE, re.MULTILINE | re.DOTALL)
+    [block] = [block for block in blocks if block.startswith(first_line + "\n")]
+    return str(block)
 
 
 @pytest.fixture
@@ -109,3 +133,47 @@ def test_openapi_cli_diff_without_app_compares_two_files(
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr == "No breaking change (0 change(s)).\n"
+
+
+# Taskboard's committed documents, as the page shows them
+
+
+def committed(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((ROOT / "openapi" / name).read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.mark.parametrize(
+    ("first_line", "indent"),
+    [("/healthz:", 2), ("Project:", 4), ("color:", 8), ("Problem:", 4)],
+)
+def test_openapi_page_yaml_excerpts_are_in_the_committed_document(
+    first_line: str, indent: int
+) -> None:
+    as_yaml = spec_to_yaml(committed("openapi.json"))
+
+    excerpt = textwrap.indent(yaml_block(first_line), " " * indent)
+
+    assert excerpt in as_yaml, STALE_PAGE.format(name="openapi.json")
+
+
+def test_openapi_page_30_excerpt_is_in_the_committed_30_document() -> None:
+    color = committed("openapi-3.0.json")["components"]["schemas"]["Project"]["properties"]
+    shown = re.search(r'^```json\n"color": (\{.*?^\})\n```$', PAGE, re.MULTILINE | re.DOTALL)
+
+    assert shown is not None
+    assert shown.group(1) == json.dumps(color["color"], indent=2), STALE_PAGE.format(
+        name="openapi-3.0.json"
+    )
+
+
+def test_openapi_page_serving_transcript_replays_against_taskboard() -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "s" * 32})
+    [block] = console_blocks(section("Serving the document"))
+    head, elided, tail = block.partition("\n  ...\n")
+
+    shown = replay(block, {}, curl_through(app.test_client()))
+
+    assert elided, "the page elides the body of the first answer with '  ...'"
+    assert shown.startswith(head + "\n"), shown[: len(head) + 200]
+    assert shown.endswith(tail), shown[-len(tail) - 200 :]

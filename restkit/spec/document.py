@@ -130,24 +130,26 @@ def make_spec_blueprint(
         # X-Forwarded-Prefix), so a cache keyed by it would grow with what clients send.
         return get_document().under(request.script_root)
 
-    def send(document: SpecDocument, body: bytes | str, mimetype: str) -> Response:
+    def send(body: Callable[[], bytes | str], etag: str, mimetype: str) -> Response:
         # RFC 9110 §13.1.2: a matching If-None-Match on a GET is answered 304, without a body.
         # (werkzeug's make_conditional would also add a Date header, which servers add again.)
-        if request.if_none_match.contains_weak(document.etag):  # weak comparison, also "*"
+        if request.if_none_match.contains_weak(etag):  # weak comparison, also "*"
             response = Response(status=304)
         else:
-            response = Response(body, mimetype=mimetype)
-        response.set_etag(document.etag)
+            response = Response(body(), mimetype=mimetype)
+        response.set_etag(etag)
         response.headers["Cache-Control"] = "no-cache"
         return response
 
     def openapi_json() -> Response:
         document = served()
-        return send(document, document.json, "application/json")
+        return send(lambda: document.json, document.etag, "application/json")
 
     def openapi_yaml() -> Response:
         document = served()
-        return send(document, document.yaml(), "application/yaml")
+        # RFC 9110 §8.8.3: a strong tag names one representation; the YAML's differs from the
+        # JSON's, and changes with the document as the JSON's does.
+        return send(document.yaml, f"{document.etag}-yaml", "application/yaml")
 
     for path, view in ((json_path, openapi_json), (yaml_path, openapi_yaml)):
         if path is None:
