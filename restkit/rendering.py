@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from restkit._fields import copy_schema, harden_for_dump
 from restkit._json import encode_json
+from restkit.dumping import make_dumper
 from restkit.errors import ResponseError
 from restkit.operation import Operation
 
@@ -40,9 +41,17 @@ class ResponsePlan:
     Args:
         operation: The resolved operation.
         response_class: The response class to build, normally the Flask app's.
+        compile_dumps: Dump with functions compiled for each schema (`restkit.dumping`);
+            `False` dumps with marshmallow's `Schema.dump`. The output is the same.
     """
 
-    def __init__(self, operation: Operation, response_class: type[Response]) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        response_class: type[Response],
+        *,
+        compile_dumps: bool = True,
+    ) -> None:
         self.operation = operation
         self.response_class = response_class
         self.default_status = next(code for code in operation.responses if 200 <= code < 300)
@@ -59,7 +68,9 @@ class ResponsePlan:
             else:
                 schema = copy_schema(spec.schema)
                 harden_for_dump(schema)
-                self.dumpers[code] = schema.dump
+                self.dumpers[code] = (
+                    make_dumper(schema, lazy=True) if compile_dumps else schema.dump
+                )
 
     def render(self, value: Any) -> BaseResponse:
         """Return the response for a view's return value.

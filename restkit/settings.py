@@ -44,6 +44,9 @@ class Settings:
             (no limit counted, no idempotency record) and logs a warning.
         cursor_secret: The key pagination cursors are signed with; the app's `SECRET_KEY`
             when `None`.
+        compile_dumps: Dump responses with functions compiled for each schema (see
+            `restkit.dumping`), which give exactly marshmallow's output, faster; `False`
+            dumps with marshmallow's own `Schema.dump`.
     """
 
     max_body_size: int = 1024 * 1024
@@ -57,6 +60,7 @@ class Settings:
     store_url: str = "memory://"
     store_failure: Literal["closed", "open"] = "closed"
     cursor_secret: str | None = None
+    compile_dumps: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], overrides: Mapping[str, Any]) -> Settings:
@@ -109,6 +113,10 @@ def _checked(name: str, value: Any, source: str) -> Any:
                 f"{source} is {value!r}; restkit writes OpenAPI {' or '.join(OPENAPI_VERSIONS)}."
             )
         return version
+    if name == "compile_dumps":
+        if not isinstance(value, bool):
+            raise DeclarationError(f"{source} must be True or False, not {value!r}.")
+        return value
     if name == "store_url":
         if not isinstance(value, str) or "://" not in value:
             raise DeclarationError(

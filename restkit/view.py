@@ -133,7 +133,9 @@ class _Plan:
         )
         self.request_plan = RequestPlan(operation, context.settings, self.pagination)
         self.parse = self.request_plan.parse
-        self.response_plan = ResponsePlan(operation, response_class)
+        self.response_plan = ResponsePlan(
+            operation, response_class, compile_dumps=context.settings.compile_dumps
+        )
         self.render = self.response_plan.render
         self.limits = RateLimitPlan(features.rate_limits) if features.rate_limits else None
         self.idempotency = (
