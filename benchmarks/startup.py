@@ -1,0 +1,264 @@
+"""Start-up and full spec build: from nothing to the OpenAPI dict of a 200-resource API.
+
+Each measurement runs in a fresh Python process (`python -m benchmarks.startup FRAMEWORK N`),
+so no framework profits from modules another already imported or from a warm cache: the
+clock starts before the framework (and Flask, and marshmallow) is imported and stops when
+the whole OpenAPI document is in hand as a dict. The API has N generated resources with five
+operations each (list, create, read, replace, delete), each with its own schema, declared as
+each framework's users would write them by hand. Interpreter start-up, the same for all, is
+not counted. One unmeasured run per framework first warms the disk cache and the `.pyc` files.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SPEC_FRAMEWORKS", "Startup", "measure_once", "run"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_FRAMEWORKS = ("restkit", "flask-smorest", "APIFlask", "Flask-RESTX")
+"""The frameworks that build an API description (the baseline of the ratio: flask-smorest)."""
+OPERATIONS = {"get", "put", "post", "delete", "patch"}
+
+
+def _schema(index: int, owner: Any) -> Any:
+    from marshmallow import Schema, fields, validate
+
+    return type(
+        f"Thing{index}Schema",
+        (Schema,),
+        {
+            "id": fields.Integer(dump_only=True),
+            "name": fields.String(required=True, validate=validate.Length(min=1, max=100)),
+            "price": fields.Decimal(required=True, as_string=True),
+            "tags": fields.List(fields.String()),
+            "created_at": fields.DateTime(dump_only=True),
+            "owner": fields.Nested(owner, dump_only=True),
+        },
+    )
+
+
+def _owner() -> Any:
+    from marshmallow import Schema, fields
+
+    return type("OwnerSchema", (Schema,), {"id": fields.Integer(), "name": fields.String()})
+
+
+def _views() -> dict[str, Any]:
+    """Return five fresh view functions, one per operation (their bodies never run)."""
+
+    def index(self: Any) -> Any:
+        return []
+
+    def create(self: Any, body: Any) -> Any:
+        return body
+
+    def read(self: Any, thing_id: int) -> Any:
+        return None
+
+    def replace(self: Any, body: Any, thing_id: int) -> Any:
+        return body
+
+    def remove(self: Any, thing_id: int) -> None:
+        return None
+
+    return {"index": index, "create": create, "read": read, "replace": replace, "remove": remove}
+
+
+def build_restkit(count: int) -> dict[str, Any]:
+    """Declare the generated API with restkit and return its OpenAPI document."""
+    from flask import Flask
+
+    from restkit import Api, Blueprint, Resource, operation
+
+    owner, blueprint = _owner(), Blueprint("things")
+    for i in range(count):
+        schema, view = _schema(i, owner), _views()
+        collection = {
+            "get": operation(response=schema(many=True))(view["index"]),
+            "post": operation(body=schema, response=schema, status=201)(view["create"]),
+        }
+        member = {
+            "get": operation(response=schema)(view["read"]),
+            "put": operation(body=schema, response=schema)(view["replace"]),
+            "delete": operation(status=204)(view["remove"]),
+        }
+        blueprint.add_resource(type(f"Things{i}", (Resource,), collection), f"/things{i}")
+        item = type(f"Thing{i}Item", (Resource,), member)
+        blueprint.add_resource(item, f"/things{i}/<int:thing_id>")
+    api = Api(title="Generated", version="1")
+    api.register_blueprint(blueprint)
+    app = Flask("generated")
+    api.init_app(app)
+    return dict(api.spec(app))
+
+
+def build_smorest(count: int) -> dict[str, Any]:
+    """Declare the generated API with flask-smorest and return its OpenAPI document."""
+    from flask import Flask
+    from flask.views import MethodView
+    from flask_smorest import Api, Blueprint
+
+    app = Flask("generated")
+    app.config.update(API_TITLE="Generated", API_VERSION="1", OPENAPI_VERSION="3.1.0")
+    api, blp, owner = Api(app), Blueprint("things", "things"), _owner()
+    for i in range(count):
+        schema, view = _schema(i, owner), _views()
+        collection = {
+            "get": blp.response(200, schema(many=True))(view["index"]),
+            "post": blp.arguments(schema)(blp.response(201, schema)(view["create"])),
+        }
+        member = {
+            "get": blp.response(200, schema)(view["read"]),
+            "put": blp.arguments(schema)(blp.response(200, schema)(view["replace"])),
+            "delete": blp.response(204)(view["remove"]),
+        }
+        blp.route(f"/things{i}")(type(f"Things{i}", (MethodView,), collection))
+        blp.route(f"/things{i}/<int:thing_id>")(type(f"Thing{i}Item", (MethodView,), member))
+    api.register_blueprint(blp)
+    spec: dict[str, Any] = api.spec.to_dict()
+    return spec
+
+
+def build_apiflask(count: int) -> dict[str, Any]:
+    """Declare the generated API with APIFlask and return its OpenAPI document."""
+    from apiflask import APIFlask
+
+    app, owner = APIFlask("generated", title="Generated", version="1"), _owner()
+    for i in range(count):
+        schema, view = _schema(i, owner), _views()
+        rule, member = f"/things{i}", f"/things{i}/<int:thing_id>"
+        name = f"things{i}"
+        app.get(rule, endpoint=f"list_{name}")(app.output(schema(many=True))(view["index"]))
+        create = app.input(schema, location="json")(
+            app.output(schema, status_code=201)(view["create"])
+        )
+        app.post(rule, endpoint=f"create_{name}")(create)
+        app.get(member, endpoint=f"get_{name}")(app.output(schema)(view["read"]))
+        replace = app.input(schema, location="json")(app.output(schema)(view["replace"]))
+        app.put(member, endpoint=f"replace_{name}")(replace)
+        app.delete(member, endpoint=f"delete_{name}")(
+            app.output({}, status_code=204)(view["remove"])
+        )
+    with app.app_context():
+        spec = app.spec
+    assert isinstance(spec, dict)  # APIFlask's JSON spec format, the default
+    return spec
+
+
+def build_restx(count: int) -> dict[str, Any]:
+    """Declare the generated API with Flask-RESTX and return its (Swagger 2.0) document."""
+    from flask import Flask
+    from flask_restx import Api, Resource, fields
+
+    app = Flask("generated")
+    api = Api(app, title="Generated", version="1")
+    ns = api.namespace("things", path="/")
+    owner = api.model("Owner", {"id": fields.Integer, "name": fields.String})
+    for i in range(count):
+        model = api.model(
+            f"Thing{i}",
+            {
+                "id": fields.Integer(readonly=True),
+                "name": fields.String(required=True, min_length=1, max_length=100),
+                "price": fields.String(required=True),
+                "tags": fields.List(fields.String),
+                "created_at": fields.DateTime(readonly=True),
+                "owner": fields.Nested(owner, readonly=True),
+            },
+        )
+        view = _views()
+        collection = {
+            "get": ns.marshal_list_with(model)(view["index"]),
+            "post": ns.expect(model, validate=True)(
+                ns.marshal_with(model, code=201)(view["create"])
+            ),
+        }
+        member = {
+            "get": ns.marshal_with(model)(view["read"]),
+            "put": ns.expect(model, validate=True)(ns.marshal_with(model)(view["replace"])),
+            "delete": ns.response(204, "Deleted")(view["remove"]),
+        }
+        ns.route(f"/things{i}")(type(f"Things{i}", (Resource,), collection))
+        ns.route(f"/things{i}/<int:thing_id>")(type(f"Thing{i}Item", (Resource,), member))
+    with app.test_request_context():
+        spec: dict[str, Any] = api.__schema__
+    return spec
+
+
+BUILDERS = {
+    "restkit": build_restkit,
+    "flask-smorest": build_smorest,
+    "APIFlask": build_apiflask,
+    "Flask-RESTX": build_restx,
+}
+
+
+def count_operations(spec: dict[str, Any]) -> int:
+    """Return how many operations an OpenAPI or Swagger document describes."""
+    return sum(len(OPERATIONS & set(item)) for item in spec.get("paths", {}).values())
+
+
+def measure_once(framework: str, count: int) -> tuple[float, int]:
+    """Run one fresh process; return its seconds to the spec and the operations it holds."""
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.startup", framework, str(count)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    result = json.loads(output.splitlines()[-1])
+    return result["seconds"], result["operations"]
+
+
+@dataclass(frozen=True)
+class Startup:
+    """The start-up results.
+
+    Attributes:
+        resources: How many resources the generated API has (five operations each).
+        seconds: The median seconds to the spec, by framework.
+        operations: The operations each framework's document describes.
+    """
+
+    resources: int
+    seconds: dict[str, float]
+    operations: dict[str, int]
+
+
+def run(quick: bool = False) -> Startup:
+    """Measure every framework, interleaved, in fresh processes; return the medians."""
+    count, runs = (20, 1) if quick else (200, 5)
+    if not quick:
+        for framework in SPEC_FRAMEWORKS:
+            measure_once(framework, count)
+    seconds: dict[str, list[float]] = {framework: [] for framework in SPEC_FRAMEWORKS}
+    operations: dict[str, int] = {}
+    for _ in range(runs):
+        for framework in SPEC_FRAMEWORKS:
+            took, operations[framework] = measure_once(framework, count)
+            seconds[framework].append(took)
+    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    return Startup(count, medians, operations)
+
+
+def main() -> None:
+    """The child process: build one framework's API and print the time it took as JSON."""
+    framework, count = sys.argv[1], int(sys.argv[2])
+    started = time.perf_counter()
+    spec = BUILDERS[framework](count)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "operations": count_operations(spec)}))
+
+
+if __name__ == "__main__":
+    main()
