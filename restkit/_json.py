@@ -36,13 +36,17 @@ def decode_json(raw: bytes, max_depth: int, *, decimals: bool = False) -> Any:
     Raises:
         BadRequest: The body is not valid UTF-8 JSON, or is nested deeper than allowed.
     """
-    if not decimals and _LONG_DIGITS.search(raw) is None:
+    if _LONG_DIGITS.search(raw) is None:
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             if "depth limit" in str(error) and _brackets(raw) > max_depth:
                 raise _too_deep(max_depth) from None
             raise BadRequest(f"The request body is not valid JSON: {error}.") from None
+        # orjson reads every fraction as a float; only then does a Decimal schema need the
+        # slower exact reading (most bodies send decimals as strings, or none at all).
+        if decimals and _has_float(value):
+            value = _decode_exact(raw, decimals, max_depth)
     else:
         value = _decode_exact(raw, decimals, max_depth)
     # Nesting needs at least one bracket per level; most bodies have too few to check.
@@ -83,6 +87,19 @@ def _decode_exact(raw: bytes, decimals: bool, max_depth: int) -> Any:
     except (UnicodeError, ValueError) as error:
         raise BadRequest(f"The request body is not valid JSON: {error}.") from None
     return value
+
+
+def _has_float(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _check_text(value: Any) -> None:

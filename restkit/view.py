@@ -383,8 +383,13 @@ def make_view(
     def view(**view_args: Any) -> BaseResponse:
         plan = plans[request.method]
         if plan.simple:
-            arguments = plan.parse(request, view_args)
-            result = getattr(resource(), plan.function_name)(**arguments)
+            # A problem is answered here, as `run` does, not by a trip through Flask's
+            # exception handling: a 422 is an everyday answer.
+            try:
+                arguments = plan.parse(request, view_args)
+                result = getattr(resource(), plan.function_name)(**arguments)
+            except Problem as problem:
+                return problem.get_response()
             return plan.render(result)
         return plan.run(request, view_args)
 

@@ -339,3 +339,29 @@ def test_response_value_json_cannot_encode_returns_logged_500(
     assert record.getMessage() == "Exception on /broken [GET]"
     assert record.exc_info is not None
     assert record.exc_info[0] is TypeError
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"price": "24.50", "count": 2}', {"price": "24.50", "count": 2}),
+        (b'{"price": 0.1, "tags": [1.10]}', {"price": Decimal("0.1"), "tags": [Decimal("1.10")]}),
+        (b'[{"deep": [{"x": 1e2}]}]', [{"deep": [{"x": Decimal("1E+2")}]}]),
+        (b'{"n": 12345678901234567890}', {"n": 12345678901234567890}),
+    ],
+)
+def test_decode_json_for_decimal_schemas_reads_fractions_exactly(raw, expected):
+    from restkit._json import decode_json
+
+    value = decode_json(raw, 32, decimals=True)
+
+    assert value == expected
+    assert [type(item) for item in _leaves(value)] == [type(item) for item in _leaves(expected)]
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
