@@ -21,9 +21,11 @@ checks themselves.
 from __future__ import annotations
 
 import copy
+import copyreg
 import datetime as dt
 import decimal
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -48,7 +50,7 @@ def copy_schema(schema: ma.Schema) -> ma.Schema:
 def _own_schema(schema: ma.Schema, depth_by_class: dict[type, int]) -> ma.Schema:
     cls = type(schema)
     depth_by_class = {**depth_by_class, cls: depth_by_class.get(cls, 0) + 1}
-    owned = copy.copy(schema)
+    owned: ma.Schema = _shallow_copy(schema)
     clones = {name: _own_field(field, depth_by_class) for name, field in schema.fields.items()}
     owned.fields = clones
     owned.load_fields = {name: clones[name] for name in schema.load_fields}
@@ -60,7 +62,7 @@ def _own_schema(schema: ma.Schema, depth_by_class: dict[type, int]) -> ma.Schema
 
 
 def _own_field(field: ma.fields.Field[Any], depth_by_class: dict[type, int]) -> Any:
-    clone: Any = copy.copy(field)
+    clone: Any = _shallow_copy(field)
     if isinstance(field, ma.fields.Nested):
         nested = field.schema
         # Self-referencing schemas (Nested(lambda: Node())) nest without end: own a few levels,
@@ -79,6 +81,43 @@ def _own_field(field: ma.fields.Field[Any], depth_by_class: dict[type, int]) -> 
         if field.value_field is not None:
             clone.value_field = _own_field(field.value_field, depth_by_class)
     return clone
+
+
+def _shallow_copy(value: Any) -> Any:
+    """Return `copy.copy(value)`, without its generic protocol for plain instances.
+
+    `copy.copy` goes through `__reduce_ex__` and `copyreg` for every field: most of the time
+    restkit spends copying schemas at start-up. For an instance of a class that customises
+    none of that protocol, the same copy is a new instance with the same `__dict__`.
+    """
+    cls: Any = type(value)
+    plain = _PLAIN_CLASSES.get(cls)
+    if plain is None:
+        plain = _PLAIN_CLASSES[cls] = _copies_plainly(cls)
+    if not plain:
+        return copy.copy(value)
+    clone = cls.__new__(cls)
+    clone.__dict__.update(value.__dict__)
+    return clone
+
+
+def _copies_plainly(cls: type) -> bool:
+    """Whether `copy.copy` of a `cls` instance is a new instance with a copy of its `__dict__`."""
+    return (
+        cls not in copy._copy_dispatch  # type: ignore[attr-defined]
+        and cls not in copyreg.dispatch_table
+        and not issubclass(cls, type)
+        and getattr(cls, "__copy__", None) is None
+        and getattr(cls, "__setstate__", None) is None
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls.__reduce__ is object.__reduce__
+        and getattr(cls, "__getstate__", object.__getstate__) is object.__getstate__
+        and not copyreg._slotnames(cls)  # type: ignore[attr-defined]
+        and "__dict__" in dir(cls)
+    )
+
+
+_PLAIN_CLASSES: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
 
 
 def harden_for_load(schema: ma.Schema, *, json: bool) -> None:

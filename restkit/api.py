@@ -32,8 +32,9 @@ from flask import Flask, current_app, got_request_exception, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
+from restkit._rules import check_rule
 from restkit.auth import ApiKey, AuthLike
-from restkit.blueprint import Blueprint, MountedRoute, _check_prefix, rule_arguments
+from restkit.blueprint import Blueprint, MountedRoute, _check_prefix
 from restkit.cli import restkit_cli
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
@@ -51,7 +52,6 @@ from restkit.resource import Resource, bind_path
 from restkit.settings import Settings
 from restkit.spec.builder import build_spec
 from restkit.spec.document import SpecDocument, make_spec_blueprint
-from restkit.spec.paths import path_converters
 from restkit.stores import Store, make_store
 from restkit.view import ViewContext, make_view, takes_current, takes_identity
 
@@ -341,7 +341,8 @@ class Api:
             endpoint = f"{self.name}.{blueprint.name}.{route.endpoint}"
             # A blueprint accepted any converter name: only the app knows its own (`hex`).
             converters = app.url_map.converters
-            arguments = rule_arguments(prefix + route.rule, converters)
+            parsed = check_rule(prefix + route.rule, converters)
+            arguments = parsed.arguments
             bound = bind_path(route.resource, arguments, where, complete=False)
             resolved = {
                 method: self._resolve(route.resource, blueprint, endpoint, op)
@@ -366,7 +367,7 @@ class Api:
                     blueprint=blueprint,
                     route=route,
                     operations=operations,
-                    converters=path_converters(prefix + route.rule, converters),
+                    converters=dict(parsed.converters),
                 )
             )
         # Registering with the API's name as prefix names the endpoints "<api>.<blueprint>.<x>"

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
-from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.routing import BaseConverter
 
+from restkit._rules import check_rule
 from restkit.auth import AuthLike
 from restkit.conditional import Conditional
 from restkit.deprecation import Deprecation
@@ -98,41 +99,7 @@ def rule_arguments(
         DeclarationError: The rule is not valid Flask rule syntax, or it uses a converter that
             `converters` lacks.
     """
-    url_map = Map()
-    known = _AnyConverters(url_map.converters if converters is None else converters)
-    url_map.converters = known
-    try:
-        url_map.add(Rule(rule, endpoint="_"))
-    except (ValueError, LookupError, SyntaxError, TypeError) as error:
-        raise DeclarationError(f"The URL rule {rule!r} is invalid: {error}") from None
-    if converters is not None and known.unknown:
-        name = known.unknown[0]
-        raise DeclarationError(
-            f"The URL rule {rule!r} uses the converter {name!r}, which the app's "
-            f"url_map.converters lacks. Register it before init_app "
-            f"(app.url_map.converters[{name!r}] = YourConverter), or use one the app has: "
-            f"{', '.join(sorted(converters))}."
-        )
-    # Werkzeug rejected repeated names above, so these are unique.
-    return tuple(re.findall(r"<(?:[^<>:]+:)?([A-Za-z_][A-Za-z0-9_]*)(?:\([^)]*\))?>", rule))
-
-
-class _AnyConverters(dict[str, type[BaseConverter]]):
-    """A `Map`'s converters that take any name, noting the names they did not know.
-
-    So a rule's syntax is checked before the converters an app registers are known.
-    """
-
-    def __init__(self, known: Mapping[str, type[BaseConverter]]) -> None:
-        super().__init__(known)
-        self.unknown: list[str] = []
-
-    def __contains__(self, name: object) -> bool:
-        return True  # werkzeug asks before it looks a converter up
-
-    def __missing__(self, name: str) -> type[BaseConverter]:
-        self.unknown.append(name)
-        return BaseConverter  # takes any arguments, matches one path segment
+    return check_rule(rule, converters).arguments
 
 
 class Blueprint:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import marshmallow as ma
 from werkzeug.datastructures import Headers
 from werkzeug.sansio.response import Response as BaseResponse
 from werkzeug.wrappers import Response
@@ -66,11 +67,28 @@ class ResponsePlan:
             if spec.schema is None:
                 self.dumpers[code] = None
             else:
-                schema = copy_schema(spec.schema)
-                harden_for_dump(schema)
-                self.dumpers[code] = (
-                    make_dumper(schema, lazy=True) if compile_dumps else schema.dump
-                )
+                self.dumpers[code] = self._first_dump(code, spec.schema, compile_dumps)
+
+    def _first_dump(
+        self, code: int, declared: ma.Schema, compile_dumps: bool
+    ) -> Callable[[Any], Any]:
+        """Return the dumper of status `code` that makes the real one on its first call.
+
+        An API with many operations starts as fast as if it had no responses to dump: the
+        schema's private, hardened copy and its compiled dumper are made when the first
+        response of that status is rendered, and then take this function's place.
+        """
+        dumpers = self.dumpers
+
+        def dump(value: Any) -> Any:
+            schema = copy_schema(declared)
+            harden_for_dump(schema)
+            # Two threads may both get here on the first responses; both dumpers are the same.
+            made = make_dumper(schema) if compile_dumps else schema.dump
+            dumpers[code] = made
+            return made(value)
+
+        return dump
 
     def render(self, value: Any) -> BaseResponse:
         """Return the response for a view's return value.

@@ -17,6 +17,7 @@ class TaskItem(Resource):
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -41,6 +42,26 @@ __all__ = ["HTTP_METHODS", "Resource"]
 
 HTTP_METHODS: tuple[str, ...] = ("get", "put", "post", "delete", "patch")
 """The resource methods restkit serves, in the order they are documented."""
+
+_PARAMETERS: weakref.WeakKeyDictionary[Callable[..., Any], Mapping[str, inspect.Parameter]]
+_PARAMETERS = weakref.WeakKeyDictionary()
+
+
+def get_parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
+    """Return the parameters of a resource method's signature, by name.
+
+    Each method's signature is read once (at class creation) and kept while the method lives:
+    mounting a resource and planning its views ask for it several times per method.
+    """
+    try:
+        return _PARAMETERS[function]
+    except KeyError:
+        pass
+    except TypeError:  # not weakly referable (a builtin, say): read it each time
+        return inspect.signature(function).parameters
+    parameters = inspect.signature(function).parameters
+    _PARAMETERS[function] = parameters
+    return parameters
 
 
 class Resource:
@@ -311,7 +332,7 @@ def _check_signature(
     extra: tuple[str, ...] = (),
 ) -> None:
     """Check the method's signature against its inputs and, when mounted, its URL."""
-    parameters = list(inspect.signature(function).parameters.values())[1:]  # drop self
+    parameters = list(get_parameters(function).values())[1:]  # drop self
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
     by_name = {
         p.name: p

@@ -14,7 +14,6 @@ handler makes.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from restkit.parsing import RequestPlan
 from restkit.problems import NotFound, Problem, ServiceUnavailable
 from restkit.ratelimit import RateLimitPlan
 from restkit.rendering import ResponsePlan
-from restkit.resource import Resource
+from restkit.resource import Resource, get_parameters
 from restkit.settings import Settings
 from restkit.stores import Store, StoreError
 
@@ -77,7 +76,7 @@ class ViewContext:
 def takes_current(resource: type[Resource], operation: Operation) -> bool:
     """Whether restkit loads the current object for this operation and passes `current`."""
     function = getattr(resource, operation.function_name)
-    parameters = inspect.signature(function).parameters
+    parameters = get_parameters(function)
     return loads_current(resource, operation) and "current" in parameters
 
 
@@ -92,7 +91,7 @@ def loads_current(resource: type[Resource], operation: Operation) -> bool:
     if getattr(resource, "authorize_object", None) is not None:
         return True
     function = getattr(resource, operation.function_name)
-    if "current" in inspect.signature(function).parameters:
+    if "current" in get_parameters(function):
         return True
     features = operation.features
     return bool(operation.declaration.patch) or (
@@ -106,7 +105,7 @@ def takes_identity(resource: type[Resource], operation: Operation) -> bool:
     It does when the operation is authenticated and the method has that parameter.
     """
     function = getattr(resource, operation.function_name)
-    parameters = inspect.signature(function).parameters
+    parameters = get_parameters(function)
     return bool(operation.features.authenticators) and "identity" in parameters
 
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug.routing import Map, Rule
 from werkzeug.routing.converters import (
     AnyConverter,
     BaseConverter,
@@ -20,6 +19,8 @@ from werkzeug.routing.converters import (
     PathConverter,
     UUIDConverter,
 )
+
+from restkit._rules import parse_rule
 
 __all__ = ["converter_schema", "openapi_path", "path_converters"]
 
@@ -42,10 +43,7 @@ def path_converters(
         converters: The converters by name, such as an app's `url_map.converters`;
             Werkzeug's own when `None`.
     """
-    bound = Rule(rule, endpoint="_")
-    Map([bound], converters=converters)
-    made: dict[str, BaseConverter] = bound._converters
-    return {name: made[name] for name in _VARIABLE.findall(rule)}
+    return dict(parse_rule(rule, converters).converters)
 
 
 def converter_schema(converter: BaseConverter) -> dict[str, Any]:
