@@ -1,4 +1,4 @@
-"""Which schemas and fields `restkit.dumping` may compile, and as what.
+"""Which schemas and fields `restkit.dumping` and `restkit.loading` may compile, and as what.
 
 A field is compiled only when it is an instance of one of marshmallow's own classes (not a
 subclass), the methods that class dumps with are still marshmallow's, and the instance
@@ -6,6 +6,11 @@ overrides none of them. The one instance override allowed is restkit's own harde
 datetime fields (`restkit._fields.harden_for_dump`), recognised by its code object. A schema
 is compiled only when it dumps with marshmallow's `dump`, `_serialize` and `get_attribute`,
 into a plain `dict`, and has no `pre_dump` or `post_dump` hooks.
+
+For loading, the rules are at the end: a schema is compiled when it loads with marshmallow's
+own methods, into a plain `dict`, without hooks, `partial` or shared load keys; a field's
+`Field.deserialize` is written out when the field keeps marshmallow's `deserialize`,
+`_validate_missing`, `_validate` and `make_error` and has no field-level processors.
 """
 
 from __future__ import annotations
@@ -17,12 +22,28 @@ from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields as mf
-from marshmallow.decorators import POST_DUMP, PRE_DUMP
-from marshmallow.exceptions import RegistryError
+from marshmallow.decorators import (
+    POST_DUMP,
+    POST_LOAD,
+    PRE_DUMP,
+    PRE_LOAD,
+    VALIDATES,
+    VALIDATES_SCHEMA,
+)
+from marshmallow.exceptions import SCHEMA, RegistryError
 
 from restkit._fields import harden_for_dump
 
-__all__ = ["MAX_NESTING", "FieldKind", "field_kind", "is_compilable_schema", "nested_schema"]
+__all__ = [
+    "MAX_NESTING",
+    "FieldKind",
+    "field_kind",
+    "has_standard_deserialize",
+    "is_compilable_schema",
+    "is_loadable_schema",
+    "nested_schema",
+    "owns_deserialize",
+]
 
 MAX_NESTING = 8
 """Nested schemas deeper than this are dumped by marshmallow (self-nesting has no end)."""
@@ -182,3 +203,66 @@ def is_compilable_schema(schema: Any) -> str | None:
     if schema._hooks.get(PRE_DUMP) or schema._hooks.get(POST_DUMP):
         return "it has pre_dump or post_dump hooks"
     return None
+
+
+# --- Loading (restkit.loading) ---------------------------------------------------------------
+
+# Schema methods a compiled load replaces; a schema that overrides one is loaded by marshmallow.
+_SCHEMA_LOAD_METHODS = (
+    "load",
+    "_do_load",
+    "_deserialize",
+    "_call_and_store",
+    "_invoke_field_validators",
+    "handle_error",
+)
+# Field methods the compiled wrapper of `Field.deserialize` writes out.
+_FIELD_LOAD_METHODS = ("deserialize", "_validate_missing", "_validate", "make_error")
+
+
+def is_loadable_schema(schema: Any) -> str | None:
+    """Return why `schema` must be loaded by marshmallow, or `None` if it can be compiled."""
+    if not _SUPPORTED:
+        return "marshmallow is not version 4"
+    if not isinstance(schema, ma.Schema):
+        return "not a marshmallow Schema"
+    for name in _SCHEMA_LOAD_METHODS:
+        if getattr(type(schema), name) is not getattr(ma.Schema, name) or name in vars(schema):
+            return f"it overrides {name}"
+    if schema.dict_class is not dict:
+        return "its dict_class is not dict"
+    if any(schema._hooks.get(tag) for tag in (PRE_LOAD, POST_LOAD, VALIDATES, VALIDATES_SCHEMA)):
+        return "it has pre_load, post_load, validates or validates_schema hooks"
+    if schema.partial is not None:
+        return "it loads partially"
+    if not schema.opts.index_errors:
+        return "its index_errors option is off"
+    keys = [f.data_key if f.data_key is not None else n for n, f in schema.load_fields.items()]
+    if SCHEMA in keys:
+        return f"a field is loaded from the key {SCHEMA!r}"
+    if len(set(keys)) != len(keys):
+        # marshmallow checks only dump keys; loading merges the errors of such fields.
+        return "two of its fields are loaded from the same key"
+    return None
+
+
+def has_standard_deserialize(field: Any) -> bool:
+    """Whether `field` loads with marshmallow's own `Field.deserialize` and validators.
+
+    Its `_deserialize` may be anything (a custom one, or restkit's hardening wrappers): the
+    compiled code calls it as the field has it.
+    """
+    if not _SUPPORTED or not isinstance(field, mf.Field):
+        return False
+    cls = type(field)
+    for name in _FIELD_LOAD_METHODS:
+        if getattr(cls, name) is not getattr(mf.Field, name) or name in vars(field):
+            return False
+    if cls._validate_all is not mf.Field._validate_all:  # a property: no instance override
+        return False
+    return not getattr(field, "pre_load", None) and not getattr(field, "post_load", None)
+
+
+def owns_deserialize(field: Any, cls: type[Any], *names: str) -> bool:
+    """Whether `field` is exactly a `cls` and loads with that class's own `names` methods."""
+    return type(field) is cls and not any(name in vars(field) for name in names)

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request
 
 from restkit._fields import copy_schema, harden_for_dump, harden_for_load, has_decimal
 from restkit._json import decode_json
+from restkit.loading import Loader, make_loader
 from restkit.operation import Location, Operation
 from restkit.pagination import PageRequest, PaginationPlan
 from restkit.patch import (
@@ -96,11 +97,17 @@ def effective_unknown(
 class _LocationPlan:
     """Reads and loads one location with a private, hardened copy of its schema."""
 
-    def __init__(self, location: Location, declared: ma.Schema) -> None:
+    def __init__(
+        self, location: Location, declared: ma.Schema, *, compile_loads: bool = False
+    ) -> None:
         self.location = location
         self.schema = copy_schema(declared)
         harden_for_load(self.schema, json=location not in _STRING_LOCATIONS)
         self.unknown = effective_unknown(self.schema, location)
+        # Compiled on the first request, so that start-up costs nothing (restkit.loading).
+        self.load_schema: Loader = (
+            make_loader(self.schema, lazy=True) if compile_loads else self._own_load
+        )
         self.keys: list[_Key] = []
         for name, field in self.schema.load_fields.items():
             key = field.data_key if field.data_key is not None else name
@@ -122,10 +129,13 @@ class _LocationPlan:
                 del data[key]
                 errors.append(self._read_only_error(key))
         try:
-            return self.schema.load(data, unknown=self.unknown)
+            return self.load_schema(data, unknown=self.unknown)
         except ma.ValidationError as error:
             errors.extend(self.input_errors(error.messages))
             return None
+
+    def _own_load(self, data: Any, *, unknown: str | None = None) -> Any:
+        return self.schema.load(data, unknown=unknown)  # type: ignore[arg-type]
 
     def _read_only_error(self, key: str) -> InputError:
         detail = _read_only("Unknown field.")
@@ -292,7 +302,8 @@ class RequestPlan:
         self.patch_types = operation.declaration.patch
         inputs = operation.inputs
         self.plans = {
-            location: _LocationPlan(location, spec.schema) for location, spec in inputs.items()
+            location: _LocationPlan(location, spec.schema, compile_loads=settings.compile_loads)
+            for location, spec in inputs.items()
         }
         self.max_body_size = operation.declaration.max_body_size or settings.max_body_size
         self.max_json_depth = settings.max_json_depth

@@ -47,6 +47,9 @@ class Settings:
         compile_dumps: Dump responses with functions compiled for each schema (see
             `restkit.dumping`), which give exactly marshmallow's output, faster; `False`
             dumps with marshmallow's own `Schema.dump`.
+        compile_loads: Load request inputs with functions compiled for each schema (see
+            `restkit.loading`), which give exactly marshmallow's result and errors, faster;
+            `False` loads with marshmallow's own `Schema.load`.
     """
 
     max_body_size: int = 1024 * 1024
@@ -61,6 +64,7 @@ class Settings:
     store_failure: Literal["closed", "open"] = "closed"
     cursor_secret: str | None = None
     compile_dumps: bool = True
+    compile_loads: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], overrides: Mapping[str, Any]) -> Settings:
@@ -113,7 +117,7 @@ def _checked(name: str, value: Any, source: str) -> Any:
                 f"{source} is {value!r}; restkit writes OpenAPI {' or '.join(OPENAPI_VERSIONS)}."
             )
         return version
-    if name == "compile_dumps":
+    if name in ("compile_dumps", "compile_loads"):
         if not isinstance(value, bool):
             raise DeclarationError(f"{source} must be True or False, not {value!r}.")
         return value

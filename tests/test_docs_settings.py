@@ -23,9 +23,9 @@ from tests.test_docs_examples import load_example
 PROBLEM_JSON = "application/problem+json"
 MiB = 1024 * 1024
 ALL_SETTINGS = (
-    "compile_dumps, cursor_secret, max_body_size, max_json_depth, openapi_json_path, "
-    "openapi_version, openapi_yaml_path, redoc_path, scalar_path, store_failure, store_url, "
-    "swagger_ui_path"
+    "compile_dumps, compile_loads, cursor_secret, max_body_size, max_json_depth, "
+    "openapi_json_path, openapi_version, openapi_yaml_path, redoc_path, scalar_path, "
+    "store_failure, store_url, swagger_ui_path"
 )
 
 
@@ -259,6 +259,7 @@ def test_settings_defaults_match_the_table() -> None:
         "store_failure": "closed",
         "cursor_secret": None,
         "compile_dumps": True,
+        "compile_loads": True,
     }
 
 
