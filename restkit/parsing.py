@@ -249,10 +249,7 @@ def _child(context: Any, key: Any) -> Any:
     if isinstance(context, ma.Schema):
         if isinstance(key, int):
             return context  # an item of a many=True schema
-        for name, field in context.fields.items():
-            if (field.data_key if field.data_key is not None else name) == key:
-                return field
-        return None
+        return _fields_by_key(context).get(key)
     if isinstance(context, ma.fields.List) and isinstance(key, int):
         return context.inner
     if (
@@ -262,6 +259,20 @@ def _child(context: Any, key: Any) -> Any:
     ):
         return context.tuple_fields[key]
     return None
+
+
+def _fields_by_key(schema: ma.Schema) -> dict[str, ma.fields.Field[Any]]:
+    """Return the schema's fields by the key they have in the data, made once per schema."""
+    found: dict[str, ma.fields.Field[Any]] | None = schema.__dict__.get(_BY_KEY)
+    if found is None:
+        found = {}
+        for name, field in schema.fields.items():
+            found.setdefault(field.data_key if field.data_key is not None else name, field)
+        schema.__dict__[_BY_KEY] = found  # restkit's own copy of the schema: it never changes
+    return found
+
+
+_BY_KEY = "_restkit_fields_by_key"
 
 
 def _strings(messages: Any) -> list[str]:
