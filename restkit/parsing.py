@@ -183,7 +183,7 @@ class _LocationPlan:
     def input_errors(self, messages: Any) -> list[InputError]:
         """Turn marshmallow's nested messages into flat `InputError`s for this location."""
         if self.location == "body":
-            return list(_pointer_errors(messages, "", self.schema))
+            return _pointer_errors(messages, "", self.schema)
         found: list[InputError] = []
         if not isinstance(messages, Mapping):
             return [InputError(self.location, str(message), name="") for message in messages]
@@ -206,42 +206,51 @@ def _escape(token: Any) -> str:
 
 def _pointer_errors(
     messages: Any, pointer: str, context: Any, prefix: str = ""
-) -> Iterable[InputError]:
-    """Yield body errors at JSON pointers, walking the schema beside marshmallow's messages.
+) -> list[InputError]:
+    """Return body errors at JSON pointers, walking the schema beside marshmallow's messages.
 
     `context` is the schema or field the messages belong to (or `None` when unknown); it tells
     read-only fields from unknown ones and the keys and values of `Dict` fields apart.
     """
+    found: list[InputError] = []
+    _collect(found, messages, pointer, context, prefix)
+    return found
+
+
+def _collect(
+    found: list[InputError], messages: Any, pointer: str, context: Any, prefix: str = ""
+) -> None:
+    # Appends to one list rather than chaining generators: a 422 is an everyday answer.
     if isinstance(context, ma.fields.Nested):
         context = context._schema
     if isinstance(messages, Mapping):
         for key, nested in messages.items():
             if key == SCHEMA:
-                yield from _pointer_errors(nested, pointer, None, prefix)
+                _collect(found, nested, pointer, None, prefix)
                 continue
             child = f"{pointer}/{_escape(key)}"
             if isinstance(context, ma.fields.Mapping) and isinstance(nested, Mapping):
                 # marshmallow reports {"key": [...], "value": [...]} under each entry of a Dict.
                 for part, inner in nested.items():
                     if part == "key":
-                        yield from _pointer_errors(inner, child, context.key_field, "Key: ")
+                        _collect(found, inner, child, context.key_field, "Key: ")
                     else:
-                        yield from _pointer_errors(inner, child, context.value_field)
+                        _collect(found, inner, child, context.value_field)
                 continue
             field = _child(context, key)
             if isinstance(field, ma.fields.Field) and field.dump_only:
                 for message in _strings(nested):
-                    yield InputError("body", _read_only(message), pointer=child)
+                    found.append(InputError("body", _read_only(message), pointer=child))
                 continue
-            yield from _pointer_errors(nested, child, field)
+            _collect(found, nested, child, field)
     elif isinstance(messages, list | tuple):
         for item in messages:
             if isinstance(item, Mapping):
-                yield from _pointer_errors(item, pointer, None)
+                _collect(found, item, pointer, None)
             else:
-                yield InputError("body", prefix + str(item), pointer=pointer)
+                found.append(InputError("body", prefix + str(item), pointer=pointer))
     else:
-        yield InputError("body", prefix + str(messages), pointer=pointer)
+        found.append(InputError("body", prefix + str(messages), pointer=pointer))
 
 
 def _child(context: Any, key: Any) -> Any:
