@@ -19,6 +19,7 @@ from marshmallow import fields as mf
 from marshmallow import schema as ms
 from marshmallow import utils as mu
 
+from restkit._codegen import SourceWriter
 from restkit._dump_rules import (
     MAX_NESTING,
     FieldKind,
@@ -32,39 +33,28 @@ __all__ = ["Codegen"]
 _MISSING = ma.missing
 
 
-class Codegen:
+class Codegen(SourceWriter):
     """Writes and compiles the functions that dump one schema and the schemas it nests."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {
-            "_m": _MISSING,
-            "_ett": mu.ensure_text_type,
-            "_gv": getattr(ms, "get_value"),  # what Schema.get_attribute calls  # noqa: B009
-            "_gvk": mu._get_value_for_key,
-            "_Dec": getattr(mf, "decimal").Decimal,  # noqa: B009
-            "_dtm": dt.datetime,
-            "_UTC": dt.UTC,
-        }
-        self.lines: list[str] = []
-        self.fallbacks: list[str] = []
-        self._count = 0
+        super().__init__(
+            {
+                "_m": _MISSING,
+                "_ett": mu.ensure_text_type,
+                "_gv": getattr(ms, "get_value"),  # what Schema.get_attribute calls  # noqa: B009
+                "_gvk": mu._get_value_for_key,
+                "_Dec": getattr(mf, "decimal").Decimal,  # noqa: B009
+                "_dtm": dt.datetime,
+                "_UTC": dt.UTC,
+            }
+        )
         self._schemas: dict[tuple[int, bool], str] = {}
-        self._kept: list[Any] = []
 
     def compile(self, schema: ma.Schema, many: bool) -> Callable[[Any], Any]:
         """Return the compiled function equal to `schema.dump(obj, many=many)`."""
         name = self.schema_function(schema, many, 0)
-        code = compile("\n".join(self.lines), f"<restkit dumper {type(schema).__name__}>", "exec")
-        exec(code, self.namespace)  # the source is written above, from field types only
-        function: Callable[[Any], Any] = self.namespace[name]
+        function: Callable[[Any], Any] = self.make_function(name, f"dumper {type(schema).__name__}")
         return function
-
-    def bind(self, value: Any, hint: str) -> str:
-        """Put `value` in the generated code's namespace and return its name."""
-        self._count += 1
-        name = f"_{hint}{self._count}"
-        self.namespace[name] = value
-        return name
 
     def schema_function(self, schema: ma.Schema, many: bool, depth: int) -> str:
         """Return the name of a function equal to `schema.dump(obj, many=many)`."""

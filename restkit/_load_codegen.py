@@ -20,6 +20,7 @@ from marshmallow import error_store
 from marshmallow import fields as mf
 from marshmallow import utils as mu
 
+from restkit._codegen import SourceWriter
 from restkit._dump_rules import (
     MAX_NESTING,
     has_standard_deserialize,
@@ -35,40 +36,31 @@ _MISSING = ma.missing
 copy_containers: Callable[[Any], Any] = error_store.copy_containers
 
 
-class LoadCodegen:
+class LoadCodegen(SourceWriter):
     """Writes and compiles the functions that load one schema and the schemas it nests."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {
-            "_m": _MISSING,
-            "_VE": ma.ValidationError,
-            "_Mapping": Mapping,
-            "_cc": copy_containers,
-            "_copy": _copy,
-            "_sv": mu.set_value,
-            "_isseq": mu.is_sequence_but_not_string,
-            "_iscoll": mu.is_collection,
-        }
-        self.lines: list[str] = []
-        self.fallbacks: list[str] = []
-        self._count = 0
+        super().__init__(
+            {
+                "_m": _MISSING,
+                "_VE": ma.ValidationError,
+                "_Mapping": Mapping,
+                "_cc": copy_containers,
+                "_copy": _copy,
+                "_sv": mu.set_value,
+                "_isseq": mu.is_sequence_but_not_string,
+                "_iscoll": mu.is_collection,
+            }
+        )
         self._schemas: dict[int, str] = {}
-        self._kept: list[Any] = []
 
     def compile(self, schema: ma.Schema) -> Callable[[Any, Any], Any]:
         """Return a function of `(data, unknown)` equal to `schema.load(data, unknown=...)`."""
         name = self.schema_function(schema, 0)
-        code = compile("\n".join(self.lines), f"<restkit loader {type(schema).__name__}>", "exec")
-        exec(code, self.namespace)  # the source is written above, from field types only
-        function: Callable[[Any, Any], Any] = self.namespace[name]
+        function: Callable[[Any, Any], Any] = self.make_function(
+            name, f"loader {type(schema).__name__}"
+        )
         return function
-
-    def bind(self, value: Any, hint: str) -> str:
-        """Put `value` in the generated code's namespace and return its name."""
-        self._count += 1
-        name = f"_{hint}{self._count}"
-        self.namespace[name] = value
-        return name
 
     def schema_function(self, schema: ma.Schema, depth: int) -> str:
         """Return the name of a function of `(data, unknown)` equal to `schema.load`."""
