@@ -59,8 +59,7 @@ def _make_caller(app: WsgiApp, endpoint: Endpoint) -> Callable[[], None]:
 
     def send() -> None:
         result = app(make_environ(), start_response)
-        for _ in result:
-            pass
+        b"".join(result)  # read the whole body, as a server would
         close = getattr(result, "close", None)
         if close is not None:
             close()

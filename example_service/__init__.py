@@ -17,6 +17,7 @@ settings from the environment (or from `config`, which wins):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import time
@@ -140,9 +141,8 @@ def instance_secret(instance: Path) -> str:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(secrets.token_urlsafe(48))
         try:
-            os.link(candidate, path)
-        except FileExistsError:  # another worker's candidate won
-            pass
+            with contextlib.suppress(FileExistsError):  # another worker's candidate won
+                os.link(candidate, path)
         finally:
             candidate.unlink()
     return path.read_text(encoding="utf-8").strip()

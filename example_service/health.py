@@ -37,6 +37,4 @@ class Health(Resource):
             raise ServiceUnavailable(
                 "The database does not answer.", headers=[("Retry-After", "5")]
             ) from None
-        finally:
-            db.session.remove()
         return {"status": "ok"}

@@ -115,8 +115,7 @@ def _parse(rule: str, url_map: Map) -> dict[str, BaseConverter] | None:
     parsed._trace = []
     parsed._converters = {}
     text = re.sub("/{2,}", "/", rule) if parsed.merge_slashes else rule
-    for _part in parsed._parse_rule(text):
-        pass
+    list(parsed._parse_rule(text))  # run for what it records in _trace and _converters
     names = [name for dynamic, name in parsed._trace if dynamic]
     if len(set(names)) != len(names):
         return None  # the builders refuse a name used twice: let them say so

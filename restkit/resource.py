@@ -54,13 +54,11 @@ def get_parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Paramet
     mounting a resource and planning its views ask for it several times per method.
     """
     try:
-        return _PARAMETERS[function]
-    except KeyError:
-        pass
+        parameters = _PARAMETERS.get(function)
     except TypeError:  # not weakly referable (a builtin, say): read it each time
         return inspect.signature(function).parameters
-    parameters = inspect.signature(function).parameters
-    _PARAMETERS[function] = parameters
+    if parameters is None:
+        parameters = _PARAMETERS[function] = inspect.signature(function).parameters
     return parameters
 
 

@@ -12,30 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import enum
 from types import SimpleNamespace
 from typing import Any
 
 import marshmallow as ma
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from marshmallow import fields as f
 
 from restkit._fields import copy_schema, harden_for_dump
 from restkit.dumping import make_dumper
-
-NAMES = ["a", "b", "c", "id", "items", "x_y"]
-PROPERTY = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-
-
-class Color(enum.Enum):
-    RED = 1
-    BLUE = "blue"
+from tests.property_helpers import NAMES, PROPERTY, Color, canonical
 
 
 class Shout(f.String):
@@ -272,15 +259,6 @@ def outcome(dump: Any, obj: Any) -> tuple[str, Any]:
         return "ok", canonical(dump(obj))
     except Exception as error:  # any exception: its type must match
         return "raised", type(error)
-
-
-def canonical(value: Any) -> Any:
-    """A comparable form that tells 1 from 1.0 and True, and dict key orders apart."""
-    if isinstance(value, dict):
-        return ("dict", [(canonical(k), canonical(v)) for k, v in value.items()])
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, [canonical(item) for item in value])
-    return (type(value).__qualname__, repr(value))
 
 
 def assert_same(schema: ma.Schema, data: st.DataObject) -> None:

@@ -15,31 +15,18 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import decimal
-import enum
 import uuid
 from typing import Any
 
 import marshmallow as ma
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from marshmallow import fields as f
 from marshmallow import validate as v
 
 from restkit._fields import copy_schema, harden_for_load
 from restkit.loading import make_loader
-
-NAMES = ["a", "b", "c", "id", "items", "x_y"]
-PROPERTY = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-
-
-class Color(enum.Enum):
-    RED = 1
-    BLUE = "blue"
+from tests.property_helpers import NAMES, PROPERTY, Color, canonical
 
 
 class Shout(f.String):
@@ -244,15 +231,6 @@ def inputs(schema: ma.Schema, many: bool) -> st.SearchStrategy[Any]:
     if many:
         return st.lists(one_input(schema), max_size=3) | st.sampled_from([None, 5, "ab", {}])
     return one_input(schema)
-
-
-def canonical(value: Any) -> Any:
-    """A comparable form that tells 1 from 1.0 and True, and dict key orders apart."""
-    if isinstance(value, dict):
-        return ("dict", [(canonical(k), canonical(v)) for k, v in value.items()])
-    if isinstance(value, list | tuple):
-        return (type(value).__name__, [canonical(item) for item in value])
-    return (type(value).__qualname__, repr(value))
 
 
 def outcome(load: Any, data: Any, unknown: str | None) -> tuple[Any, ...]:

@@ -540,7 +540,9 @@ def _python_type(column: Column[Any]) -> type[Any] | None:
 
 
 def _both(names: Sequence[str]) -> str:
-    return _either(names).replace(" or ", " and ") if len(names) > 1 else "".join(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _either(names: Sequence[str]) -> str:
