@@ -32,7 +32,7 @@ from flask import Flask, current_app, got_request_exception, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
-from restkit._rules import check_rule
+from restkit._rules import check_rule, lazy_builders
 from restkit.auth import ApiKey, AuthLike
 from restkit.blueprint import Blueprint, MountedRoute, _check_prefix
 from restkit.cli import restkit_cli
@@ -372,7 +372,16 @@ class Api:
             )
         # Registering with the API's name as prefix names the endpoints "<api>.<blueprint>.<x>"
         # as a nested blueprint would, while allowing blueprints to be added after init_app.
-        app.register_blueprint(flask_blueprint, url_prefix=prefix, name_prefix=self.name)
+        had_own = "url_rule_class" in vars(app)
+        own = app.url_rule_class
+        app.url_rule_class = lazy_builders(own)  # only while these routes are added
+        try:
+            app.register_blueprint(flask_blueprint, url_prefix=prefix, name_prefix=self.name)
+        finally:
+            if had_own:
+                app.url_rule_class = own
+            else:
+                del app.url_rule_class
         _state(app).blueprint_names.add(f"{self.name}.{blueprint.name}")
 
     def _resolve(

@@ -95,3 +95,64 @@ def test_response_plan_makes_its_dumper_on_first_response_then_keeps_it(compile_
     assert plan.respond({"name": "b"}, 200, None).get_json() == {"name": "b"}
     assert plan.dumpers[200] is made
     assert plan.dumpers[204] is None
+
+
+def _things_app(app):
+    from restkit import Api, Blueprint
+
+    blueprint = Blueprint("things")
+
+    class Thing(Resource):
+        @operation(response={"id": ma.fields.Integer()})
+        def get(self, thing_id: int, kind: str):
+            return {"id": thing_id}
+
+    blueprint.add_resource(Thing, "/things/<int:thing_id>/<any(a, b):kind>")
+    api = Api(title="Things", version="1", url_prefix="/v1")
+    api.register_blueprint(blueprint)
+    api.init_app(app)
+    return api
+
+
+def test_api_routes_build_urls_with_builders_compiled_on_first_use():
+    from flask import Flask, url_for
+
+    app = Flask("lazy")
+    _things_app(app)
+    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == "api.things.Thing"]
+    assert type(rule).__name__ == "LazyRule"
+    assert "url_rule_class" not in vars(app)  # the app's own class is back
+    with app.test_request_context():
+        for _ in range(2):  # the first call compiles, the second uses the compiled builder
+            assert url_for("api.things.Thing", thing_id=7, kind="b") == "/v1/things/7/b"
+            assert url_for("api.things.Thing", thing_id=7, kind="a", q="x") == "/v1/things/7/a?q=x"
+    adapter = app.url_map.bind("localhost")
+    assert adapter.build(
+        "api.things.Thing", {"thing_id": 3, "kind": "a"}, append_unknown=False
+    ) == ("/v1/things/3/a")
+    assert adapter.match("/v1/things/3/a") == ("api.things.Thing", {"thing_id": 3, "kind": "a"})
+    assert app.test_client().get("/v1/things/3/a").get_json() == {"id": 3}
+
+
+def test_api_routes_keep_an_apps_own_rule_class():
+    from flask import Flask
+
+    class AuditedRule(Rule):
+        pass
+
+    app = Flask("lazy")
+    app.url_rule_class = AuditedRule
+    _things_app(app)
+    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == "api.things.Thing"]
+    assert isinstance(rule, AuditedRule)
+    assert app.url_rule_class is AuditedRule
+
+
+def test_lazy_builders_leaves_a_werkzeug_without_compile_builder_alone(monkeypatch):
+    from restkit._rules import lazy_builders
+
+    class Plain:
+        pass
+
+    assert lazy_builders(Plain) is Plain  # type: ignore[arg-type]
+    assert lazy_builders(Rule) is lazy_builders(Rule)
