@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Never, TypeVar
+from typing import Any, Literal, Never, TypeVar, cast
 
 import marshmallow as ma
 
@@ -254,8 +254,13 @@ class Operation:
         return f"{self.resource_name}.{self.function_name}"
 
 
+_SHARED = "_restkit_instance"
+
+
 def make_schema(value: SchemaLike, culprit: str) -> ma.Schema:
     """Return a schema instance for a declared schema, a class or a dict of fields.
+
+    A class gives the same instance each time (made on its first declaration).
 
     Raises:
         DeclarationError: The value is not a schema.
@@ -263,7 +268,13 @@ def make_schema(value: SchemaLike, culprit: str) -> ma.Schema:
     if isinstance(value, ma.Schema):
         return value
     if isinstance(value, type) and issubclass(value, ma.Schema):
-        return value()
+        # One instance per class, kept on the class: operations that declare the same class
+        # share it, as restkit never changes a declared schema (it copies one to harden it).
+        shared = vars(value).get(_SHARED)
+        if shared is None:
+            shared = value()
+            setattr(value, _SHARED, shared)
+        return cast(ma.Schema, shared)
     if isinstance(value, Mapping) and all(isinstance(f, ma.fields.Field) for f in value.values()):
         return ma.Schema.from_dict(dict(value))()
     raise DeclarationError(

@@ -301,6 +301,27 @@ def _flat_messages(messages: Any, prefix: str) -> Iterable[tuple[str, str]]:
         yield prefix, str(messages)
 
 
+_PLANS = "_restkit_location_plans"
+
+
+def _location_plan(location: Location, declared: ma.Schema, compile_loads: bool) -> _LocationPlan:
+    """Return the plan of a declared schema at a location, shared by its operations.
+
+    A plan holds nothing of one operation's, so operations that declare the same schema
+    instance (or class) at the same location share one hardened copy and one compiled loader.
+    """
+    plans: dict[tuple[Location, bool], _LocationPlan] | None = vars(declared).get(_PLANS)
+    if plans is None:
+        plans = {}
+        setattr(declared, _PLANS, plans)
+    plan = plans.get((location, compile_loads))
+    if plan is None:
+        plan = plans[location, compile_loads] = _LocationPlan(
+            location, declared, compile_loads=compile_loads
+        )
+    return plan
+
+
 class RequestPlan:
     """How one operation reads its request: made once, run per request.
 
@@ -322,7 +343,7 @@ class RequestPlan:
         self.patch_types = operation.declaration.patch
         inputs = operation.inputs
         self.plans = {
-            location: _LocationPlan(location, spec.schema, compile_loads=settings.compile_loads)
+            location: _location_plan(location, spec.schema, settings.compile_loads)
             for location, spec in inputs.items()
         }
         self.max_body_size = operation.declaration.max_body_size or settings.max_body_size

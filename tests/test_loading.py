@@ -310,7 +310,13 @@ def test_loading_switch_chooses_the_loader(
 
     monkeypatch.setattr(restkit.parsing, "make_loader", spy)
 
-    response = make_client({"/items": Items}, config=config).post(
+    # A schema of its own: operations that declare one schema share its plan and loader.
+    class FreshItems(Resource):
+        @operation(body=type("FreshItem", (Item,), {}), response=Item)
+        def post(self, body: dict[str, Any]) -> dict[str, Any]:
+            return {**body, "id": 1}
+
+    response = make_client({"/items": FreshItems}, config=config).post(
         "/items", json={"name": "a", "price": "1"}
     )
 

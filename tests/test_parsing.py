@@ -634,3 +634,37 @@ def test_body_without_content_length_over_limit_returns_413(
     assert response.get_json() == problem(
         413, "Content Too Large", "The request body is larger than 50 bytes."
     )
+
+
+# --- one schema, declared by several operations ------------------------------------------
+
+
+def test_operations_declaring_one_schema_class_share_its_instance_and_plan(
+    make_client: MakeClient,
+) -> None:
+    from restkit.parsing import RequestPlan
+    from restkit.settings import Settings
+
+    class Named(Schema):
+        name = fields.String(required=True)
+
+    class Things(Resource):
+        @operation(body=Named, response=Named)
+        def post(self, body: dict[str, Any]) -> dict[str, Any]:
+            return body
+
+        @operation(body=Named, response=Named)
+        def put(self, body: dict[str, Any]) -> dict[str, Any]:
+            return body
+
+    post, put = Things.operations["POST"], Things.operations["PUT"]
+    assert post.inputs["body"].schema is put.inputs["body"].schema
+    settings = Settings.from_config({}, {})
+    assert RequestPlan(post, settings).plans["body"] is RequestPlan(put, settings).plans["body"]
+
+    client = make_client({"/things": Things})
+    for method in ("post", "put"):
+        assert client.open("/things", method=method, json={"name": "a"}).get_json() == {"name": "a"}
+        refused = client.open("/things", method=method, json={"name": 1})
+        assert refused.status_code == 422
+        assert refused.get_json()["errors"] == [error("body", "/name", "Not a valid string.")]

@@ -475,3 +475,49 @@ def test_problem_responses_name_their_title_and_schema():
         "429": problem_response("Too Many Requests"),
         "default": DEFAULT_RESPONSE,
     }
+
+
+# the finished document: plain JSON values, nothing shared
+
+
+def test_document_values_are_plain_json_numbers_from_decimals():
+    query = {"price": fields.Decimal(validate=Range(min=Decimal("0.50"), max=Decimal("1E+3")))}
+    document = build({"/r": declared(query=query, response=OK)})
+
+    schema = operation_of(document, method="post")["parameters"][0]["schema"]
+    assert (schema["minimum"], schema["maximum"]) == (0.5, 1000)
+    assert (type(schema["minimum"]), type(schema["maximum"])) == (float, int)
+
+
+def test_document_keeps_integers_beyond_64_bits_exactly():
+    query = {"big": fields.Integer(validate=Range(min=-(2**70), max=2**70))}
+    document = build({"/r": declared(query=query, response=OK)})
+
+    schema = operation_of(document, method="post")["parameters"][0]["schema"]
+    assert (schema["minimum"], schema["maximum"]) == (-(2**70), 2**70)
+
+
+def test_document_shares_no_objects_between_operations():
+    class Two(Resource):
+        @operation(body=TaskSchema, response=TaskSchema)
+        def post(self, body): ...
+
+        @operation(body=TaskSchema, response=TaskSchema)
+        def put(self, body): ...
+
+    document = build({"/r": Two})
+    post, put = operation_of(document, method="post"), operation_of(document, method="put")
+    assert post["responses"]["422"] == put["responses"]["422"]
+    assert post["responses"]["422"] is not put["responses"]["422"]
+    assert post["requestBody"] is not put["requestBody"]
+
+
+def test_document_with_integers_beyond_64_bits_is_served_as_json():
+    query = {"big": fields.Integer(validate=Range(max=2**70))}
+    app, _ = mount({"/r": declared(query=query, response=OK)})
+
+    response = app.test_client().get("/openapi.json")
+    assert response.status_code == 200
+    assert b'"maximum": 1180591620717411303424' in response.data
+    parameter = response.get_json()["paths"]["/r"]["post"]["parameters"][0]
+    assert parameter["schema"]["maximum"] == 2**70

@@ -10,6 +10,7 @@ mounted under a path (`SCRIPT_NAME`) serves a copy with a `servers` entry for th
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,11 @@ _URL_PATH = "/!$&'()*+,;=:@"  # RFC 3986 §3.3: kept as they are in a path; the 
 
 def spec_to_json(spec: Mapping[str, Any]) -> bytes:
     """Return the document as indented UTF-8 JSON with a final newline, keys in their order."""
-    return orjson.dumps(spec, option=orjson.OPT_INDENT_2) + b"\n"
+    try:
+        return orjson.dumps(spec, option=orjson.OPT_INDENT_2) + b"\n"
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits (a schema's bound): json has it
+        text = json.dumps(spec, indent=2, ensure_ascii=False, allow_nan=False)
+        return text.encode() + b"\n"
 
 
 def spec_to_yaml(spec: Mapping[str, Any]) -> str:
