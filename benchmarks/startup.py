@@ -11,6 +11,7 @@ not counted. One unmeasured run per framework first warms the disk cache and the
 
 from __future__ import annotations
 
+import importlib
 import json
 import statistics
 import subprocess
@@ -20,11 +21,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPEC_FRAMEWORKS", "Startup", "measure_once", "run"]
+__all__ = ["BY_HAND", "SPEC_FRAMEWORKS", "Startup", "measure_once", "run"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_FRAMEWORKS = ("restkit", "flask-smorest", "APIFlask", "Flask-RESTX")
-"""The frameworks that build an API description (the baseline of the ratio: flask-smorest)."""
+BY_HAND = "Flask + apispec by hand"
+SPEC_FRAMEWORKS = ("restkit", "flask-smorest", "APIFlask", "Flask-RESTX", BY_HAND)
+"""The frameworks that build an API description (the baseline of the ratio: flask-smorest).
+
+`BY_HAND` is the floor of the frameworks built on Flask, marshmallow and apispec: plain Flask
+routes and `APISpec.path` calls with the same schemas, no validation or serialization set up.
+"""
+IMPORTS = {
+    "restkit": ("flask", "marshmallow", "restkit"),
+    "flask-smorest": ("flask", "marshmallow", "flask_smorest"),
+    "APIFlask": ("flask", "marshmallow", "apiflask"),
+    "Flask-RESTX": ("flask", "flask_restx"),
+    BY_HAND: ("flask", "marshmallow", "apispec", "apispec.ext.marshmallow"),
+}
+"""The modules each framework's users import before they declare anything."""
 OPERATIONS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -193,11 +207,62 @@ def build_restx(count: int) -> dict[str, Any]:
     return spec
 
 
+def build_by_hand(count: int) -> dict[str, Any]:
+    """Declare the generated API as plain Flask routes and apispec paths; return the document."""
+    from apispec import APISpec
+    from apispec.ext.marshmallow import MarshmallowPlugin
+    from flask import Flask
+
+    app, owner = Flask("generated"), _owner()
+    spec = APISpec("Generated", "1", "3.1.0", plugins=[MarshmallowPlugin()])
+    for i in range(count):
+        schema, view = _schema(i, owner), _views()
+        app.add_url_rule(f"/things{i}", f"things{i}", view["index"], methods=["GET", "POST"])
+        member, methods = f"/things{i}/<int:thing_id>", ["GET", "PUT", "DELETE"]
+        app.add_url_rule(member, f"thing{i}", view["read"], methods=methods)
+
+        def body(code: str, content: Any) -> dict[str, Any]:
+            json = {"application/json": {"schema": content}}
+            return {code: {"description": "OK", "content": json}}
+
+        spec.path(
+            path=f"/things{i}",
+            operations={
+                "get": {"responses": body("200", schema(many=True))},
+                "post": {
+                    "requestBody": {"content": body("", schema)[""]["content"]},
+                    "responses": body("201", schema),
+                },
+            },
+        )
+        thing_id = {
+            "name": "thing_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+        spec.path(
+            path=f"/things{i}/{{thing_id}}",
+            parameters=[thing_id],
+            operations={
+                "get": {"responses": body("200", schema)},
+                "put": {
+                    "requestBody": {"content": body("", schema)[""]["content"]},
+                    "responses": body("200", schema),
+                },
+                "delete": {"responses": {"204": {"description": "Deleted"}}},
+            },
+        )
+    document: dict[str, Any] = spec.to_dict()
+    return document
+
+
 BUILDERS = {
     "restkit": build_restkit,
     "flask-smorest": build_smorest,
     "APIFlask": build_apiflask,
     "Flask-RESTX": build_restx,
+    BY_HAND: build_by_hand,
 }
 
 
@@ -206,8 +271,9 @@ def count_operations(spec: dict[str, Any]) -> int:
     return sum(len(OPERATIONS & set(item)) for item in spec.get("paths", {}).values())
 
 
-def measure_once(framework: str, count: int) -> tuple[float, int]:
-    """Run one fresh process; return its seconds to the spec and the operations it holds."""
+def measure_once(framework: str, count: int) -> tuple[float, float, int]:
+    """Run one fresh process; return its seconds to the spec, of them in imports, and the
+    operations the document holds."""
     output = subprocess.run(
         [sys.executable, "-m", "benchmarks.startup", framework, str(count)],
         cwd=ROOT,
@@ -217,7 +283,7 @@ def measure_once(framework: str, count: int) -> tuple[float, int]:
         timeout=300,
     ).stdout
     result = json.loads(output.splitlines()[-1])
-    return result["seconds"], result["operations"]
+    return result["seconds"], result["imports"], result["operations"]
 
 
 @dataclass(frozen=True)
@@ -227,11 +293,13 @@ class Startup:
     Attributes:
         resources: How many resources the generated API has (five operations each).
         seconds: The median seconds to the spec, by framework.
+        imports: The median seconds of those spent importing the framework.
         operations: The operations each framework's document describes.
     """
 
     resources: int
     seconds: dict[str, float]
+    imports: dict[str, float]
     operations: dict[str, int]
 
 
@@ -242,22 +310,32 @@ def run(quick: bool = False) -> Startup:
         for framework in SPEC_FRAMEWORKS:
             measure_once(framework, count)
     seconds: dict[str, list[float]] = {framework: [] for framework in SPEC_FRAMEWORKS}
+    imports: dict[str, list[float]] = {framework: [] for framework in SPEC_FRAMEWORKS}
     operations: dict[str, int] = {}
     for _ in range(runs):
         for framework in SPEC_FRAMEWORKS:
-            took, operations[framework] = measure_once(framework, count)
+            took, imported, operations[framework] = measure_once(framework, count)
             seconds[framework].append(took)
-    medians = {name: statistics.median(values) for name, values in seconds.items()}
-    return Startup(count, medians, operations)
+            imports[framework].append(imported)
+    return Startup(count, _medians(seconds), _medians(imports), operations)
+
+
+def _medians(values: dict[str, list[float]]) -> dict[str, float]:
+    return {name: statistics.median(numbers) for name, numbers in values.items()}
 
 
 def main() -> None:
     """The child process: build one framework's API and print the time it took as JSON."""
     framework, count = sys.argv[1], int(sys.argv[2])
     started = time.perf_counter()
+    for module in IMPORTS[framework]:
+        importlib.import_module(module)
+    imported = time.perf_counter() - started
     spec = BUILDERS[framework](count)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "operations": count_operations(spec)}))
+    print(
+        json.dumps({"seconds": seconds, "imports": imported, "operations": count_operations(spec)})
+    )
 
 
 if __name__ == "__main__":

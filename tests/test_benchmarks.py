@@ -59,6 +59,10 @@ def test_quick_run_builds_the_spec_of_every_framework(results: Results) -> None:
     assert list(results.startup.seconds) == list(SPEC_FRAMEWORKS)
     assert all(seconds > 0 for seconds in results.startup.seconds.values())
     assert results.startup.operations == dict.fromkeys(SPEC_FRAMEWORKS, 20 * 5)
+    assert all(
+        0 < results.startup.imports[name] < results.startup.seconds[name]
+        for name in SPEC_FRAMEWORKS
+    )
 
 
 def test_report_names_every_framework_and_measurement(results: Results) -> None:
