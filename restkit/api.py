@@ -46,7 +46,7 @@ from restkit.operation import Operation
 from restkit.pagination import Pagination, query_fields
 from restkit.parsing import effective_unknown
 from restkit.permissions import Requirement
-from restkit.problems import InternalServerError, Problem, problem_for_status
+from restkit.problems import InternalServerError, Problem, problem_for_status, translate_error
 from restkit.ratelimit import RateLimitLike
 from restkit.resource import Resource, bind_path
 from restkit.settings import Settings
@@ -528,8 +528,10 @@ def make_problem_response(error: Exception) -> BaseResponse:
     `HTTPException` can hand the API's errors back to it.
 
     `Problem`s render as they are; other HTTP exceptions (`abort(404)`, routing's 404 and 405,
-    werkzeug's 413) become the problem of their status, keeping headers such as `Allow`;
-    anything else is logged with its traceback and answered with a bare 500 problem.
+    werkzeug's 413) become the problem of their status, keeping headers such as `Allow`; an
+    exception a registered translator knows becomes its problem (see
+    `restkit.problems.add_error_translator`: a lost database is a 503); anything else is
+    logged with its traceback and answered with a bare 500 problem.
     """
     if isinstance(error, Problem):
         return error.get_response()
@@ -540,7 +542,9 @@ def make_problem_response(error: Exception) -> BaseResponse:
         detail = error.description if error.description != default else None
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return problem_for_status(error.code, detail, headers).get_response()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=error)
-    app.log_exception((type(error), error, error.__traceback__))
-    return InternalServerError().get_response()
+    problem = translate_error(error) or InternalServerError()
+    if problem.status >= 500:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        got_request_exception.send(app, _async_wrapper=app.ensure_sync, exception=error)
+        app.log_exception((type(error), error, error.__traceback__))
+    return problem.get_response()

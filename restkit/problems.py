@@ -14,7 +14,7 @@ override any of them. `UnprocessableContent` carries the `errors` list of invali
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Literal
@@ -50,7 +50,9 @@ __all__ = [
     "UnprocessableContent",
     "UnsupportedMediaType",
     "ValidationProblemSchema",
+    "add_error_translator",
     "problem_for_status",
+    "translate_error",
 ]
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -465,3 +467,44 @@ def problem_for_status(
     except ValueError:
         phrase = "Client Error" if status < 500 else "Server Error"
     return Problem(detail or phrase + ".", title=phrase, status=status, headers=headers)
+
+
+ErrorTranslator = Callable[[BaseException], "Problem | None"]
+"""A function that returns the problem an exception stands for, or `None` if it knows none."""
+
+_TRANSLATORS: list[ErrorTranslator] = []
+
+
+def add_error_translator(translator: ErrorTranslator) -> ErrorTranslator:
+    """Register a function that tells which problem an exception of a library stands for.
+
+    restkit's error handler asks the translators about any exception a request raised that
+    is neither a `Problem` nor an HTTP exception, in the order they were added; the first
+    problem one returns is the answer, else the exception is the usual logged 500. A
+    translated 5xx is logged with its traceback too, so an outage shows in the logs.
+
+    `restkit.sqla` adds `database_problem` when it is imported, so a database that cannot be
+    reached is a 503 with `Retry-After` wherever the request met it: in a model resource, in
+    a resource's own query, or in an authenticator that loads the user. Adding a translator
+    twice keeps one. Usable as a decorator.
+
+    ```python
+    @add_error_translator
+    def search_problem(error):
+        if isinstance(error, SearchTimeout):
+            return ServiceUnavailable("Search is busy.", headers={"Retry-After": "2"})
+        return None
+    ```
+    """
+    if translator not in _TRANSLATORS:
+        _TRANSLATORS.append(translator)
+    return translator
+
+
+def translate_error(error: BaseException) -> Problem | None:
+    """Return the problem the registered translators give for `error`, or `None`."""
+    for translator in _TRANSLATORS:
+        problem = translator(error)
+        if problem is not None:
+            return problem
+    return None

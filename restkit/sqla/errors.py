@@ -13,6 +13,11 @@
 The details name columns and constraints, never values nor the driver's own message, so no
 data of other rows and no internals reach the client. Any other error is left alone and
 becomes the usual logged 500.
+
+Importing `restkit.sqla` registers `database_problem` with restkit's error handler
+(`restkit.problems.add_error_translator`), so a database error met outside a model resource
+(a resource's own query, an authenticator that loads the user from the database) is answered
+the same way: a lost database is a 503 wherever the request met it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from restkit.problems import (
     Problem,
     ServiceUnavailable,
     UnprocessableContent,
+    add_error_translator,
 )
 
 __all__ = ["RETRY_AFTER", "database_problem"]
@@ -80,6 +86,11 @@ def database_problem(error: BaseException, table: Table | None = None) -> Proble
             headers={"Retry-After": str(RETRY_AFTER)},
         )
     return None
+
+
+# Database errors met outside a model resource (a resource's own query, an authenticator that
+# loads the user) are the same problems, only without a table to name fields from.
+add_error_translator(database_problem)
 
 
 def _integrity_problem(error: sa_exc.IntegrityError, table: Table | None) -> Problem:
