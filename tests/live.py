@@ -79,3 +79,45 @@ def example_service(directory: Path, **settings: str) -> Iterator[str]:
         yield base_url
     finally:
         stop(process)
+
+
+@contextlib.contextmanager
+def gunicorn_taskboard(
+    directory: Path, env: dict[str, str], *, workers: int = 2, threads: int = 2
+) -> Iterator[str]:
+    """Serve Taskboard with gunicorn on a free port of 127.0.0.1, as in production; yield its URL.
+
+    `env` is the whole environment of the server (DATABASE_URL, REDIS_URL, SECRET_KEY, ...);
+    the venv's `bin` is its PATH. Stopped by PID at the end.
+    """
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = directory / f"gunicorn-{port}.log"
+    command = [
+        str(bin_dir / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+        # One control socket per server, not the shared default in $HOME.
+        "--control-socket", str(directory / f"gunicorn-{port}.ctl"),
+        "--bind", f"127.0.0.1:{port}", "--timeout", "30", "example_service:create_app()",
+    ]  # fmt: skip
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={"PATH": str(bin_dir), **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        # gunicorn retries a port that is taken; answer only once it holds the port, so the
+        # health check below cannot reach another test's server.
+        deadline = time.monotonic() + 30
+        listening = f"Listening at: {base_url}"
+        while listening not in log.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not listen on {base_url}:\n{log.read_text()}")
+            time.sleep(0.1)
+        wait_for(f"{base_url}/healthz", process, log, seconds=30)
+        yield base_url
+    finally:
+        stop(process)

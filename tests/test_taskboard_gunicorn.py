@@ -9,21 +9,16 @@ worker the retry reaches. Bounded in time, stopped by PID.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
-from tests.live import ROOT, free_port, stop, wait_for
+from tests.live import gunicorn_taskboard
 from tests.taskboard_live import own_schema
 
-BIN = Path(sys.executable).parent
 WORKERS = 2
 SIGN_INS = 4  # the limit below: the fifth sign-in within the minute is refused
 
@@ -40,55 +35,20 @@ def gunicorn(
     shared = f"{redis_url.rsplit('/', 1)[0]}/{REDIS_DB}"
     store = redis.Redis.from_url(shared)
     store.flushdb()
-    port = free_port()
     directory = tmp_path_factory.mktemp("gunicorn")
-    log = directory / "gunicorn.log"
-    with own_schema(postgresql_url) as database_url:
-        env = {
-            "PATH": str(BIN),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": shared,
-            "SECRET_KEY": "gunicorn-tests-secret-0123456789abcdef",
-            "TASKBOARD_TOKEN_RATE_LIMIT": f"{SIGN_INS}/minute",
-        }
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "--workers",
-                    str(WORKERS),
-                    "--threads",
-                    "2",
-                    # One control socket per server, not the shared default in $HOME.
-                    "--control-socket",
-                    str(directory / "gunicorn.ctl"),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--timeout",
-                    "30",
-                    "example_service:create_app()",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            # gunicorn retries a port that is taken; answer only once it holds the port,
-            # so the health check below cannot reach another test's server.
-            deadline = time.monotonic() + 30
-            listening = f"Listening at: {base_url}"
-            while listening not in log.read_text(errors="replace"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not listen on {base_url}:\n{log.read_text()}")
-                time.sleep(0.1)
-            wait_for(f"{base_url}/healthz", process, log, seconds=30)
-            yield base_url
-        finally:
-            stop(process)
-            store.flushdb()
-            store.close()
+    try:
+        with own_schema(postgresql_url) as database_url:
+            env = {
+                "DATABASE_URL": database_url,
+                "REDIS_URL": shared,
+                "SECRET_KEY": "gunicorn-tests-secret-0123456789abcdef",
+                "TASKBOARD_TOKEN_RATE_LIMIT": f"{SIGN_INS}/minute",
+            }
+            with gunicorn_taskboard(directory, env, workers=WORKERS) as base_url:
+                yield base_url
+    finally:
+        store.flushdb()
+        store.close()
 
 
 def test_gunicorn_workers_share_tokens_rows_and_the_sign_in_limit(
