@@ -126,6 +126,8 @@ def harden_for_load(schema: ma.Schema, *, json: bool) -> None:
     Args:
         schema: A schema restkit owns (see `copy_schema`); changed in place.
         json: `True` for a JSON body (typed values), `False` for string locations.
+
+    Strings refuse the NUL character in every location.
     """
     for field in _walk(schema):
         if isinstance(field, ma.fields.Integer):
@@ -134,6 +136,8 @@ def harden_for_load(schema: ma.Schema, *, json: bool) -> None:
             _wrap_validated(field, _json_number)
         elif json and isinstance(field, ma.fields.Boolean):
             _wrap_deserialize(field, _json_boolean)
+        elif isinstance(field, ma.fields.String):
+            _wrap_deserialize(field, _no_nul)
 
 
 def harden_for_dump(schema: ma.Schema) -> None:
@@ -237,6 +241,17 @@ def _json_number(field: Any, value: Any) -> Any:
     if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
         return value
     raise field.make_error("invalid", input=value)
+
+
+NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
+
+
+def _no_nul(field: Any, value: Any) -> Any:
+    # Text with NUL cannot be stored by PostgreSQL and cuts C strings short in other systems;
+    # it is refused on the way in, as Django REST framework's CharField does.
+    if isinstance(value, str) and "\x00" in value:
+        raise ma.ValidationError(NUL_MESSAGE)
+    return value
 
 
 def _json_boolean(field: Any, value: Any) -> Any:

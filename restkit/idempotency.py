@@ -119,8 +119,15 @@ class IdempotencyPlan:
                     "such as a UUID, that you send again when you retry the request."
                 )
             return None
-        match = _KEY.fullmatch(value.strip())
-        if match is None or (value.strip().startswith('"') != value.strip().endswith('"')):
+        value = value.strip()
+        quoted = value.startswith('"')
+        if not quoted and "," in value:  # several lines, joined by the server or a proxy
+            raise BadRequest(
+                f"Send one {IDEMPOTENCY_HEADER} header with one key; this request has several "
+                "(or a key with a comma, which must then be quoted)."
+            )
+        match = _KEY.fullmatch(value)
+        if match is None or quoted != value.endswith('"'):
             raise BadRequest(
                 f"The {IDEMPOTENCY_HEADER} header must be 1 to 255 visible ASCII characters "
                 "(no spaces), for example a UUID."

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes
 
 import marshmallow as ma
 from marshmallow.exceptions import SCHEMA
@@ -32,6 +33,7 @@ from restkit.patch import (
     writable_document,
 )
 from restkit.problems import (
+    BadRequest,
     ContentTooLarge,
     InputError,
     UnprocessableContent,
@@ -337,6 +339,46 @@ def _location_plan(location: Location, declared: ma.Schema, compile_loads: bool)
     return plan
 
 
+def _check_query_string(
+    request: Request,
+    view_args: Mapping[str, Any],
+    arguments: dict[str, Any],
+    errors: list[InputError],
+) -> None:
+    """Refuse query parameters whose percent-encoded bytes are not UTF-8.
+
+    Werkzeug keeps such bytes as the text `%FF`, which a schema would take as a value the
+    client never sent. Each one is reported by name and left out of `request.args`, so the
+    other steps (and the method) read only what was sent.
+    """
+    raw = request.query_string
+    if raw.isascii() and b"%" not in raw:
+        return
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return
+    invalid: list[str] = []
+    valid: list[bytes] = []
+    for pair in raw.split(b"&"):
+        key, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            invalid.append(unquote(key.replace(b"+", b" ").decode("latin-1")))
+        else:
+            valid.append(pair)
+    detail = "Not valid UTF-8: percent-encode the value's UTF-8 bytes."
+    errors.extend(InputError("query", detail, name=name) for name in dict.fromkeys(invalid))
+    # werkzeug caches `args` on the request (and cannot decode raw bytes that are not UTF-8):
+    # the parameters that are valid take its place, read as werkzeug reads them.
+    text = b"&".join(valid).decode("utf-8")
+    request.__dict__["args"] = MultiDict(parse_qsl(text, keep_blank_values=True))
+
+
 class RequestPlan:
     """How one operation reads its request: made once, run per request.
 
@@ -386,6 +428,8 @@ class RequestPlan:
             self.steps.insert(0, self._pass_path)
         if pagination is not None:
             self.steps.append(self._read_page)
+        if "query" in self.plans or pagination is not None:
+            self.steps.insert(0, _check_query_string)
 
     def parse(self, request: Request, view_args: Mapping[str, Any]) -> dict[str, Any]:
         """Return the method's keyword arguments for this request.
@@ -591,6 +635,12 @@ class RequestPlan:
 def _check_form_type(request: Request, accepted: tuple[str, ...]) -> None:
     mimetype = request.mimetype
     if mimetype in accepted:
+        if mimetype == "multipart/form-data" and not request.mimetype_params.get("boundary"):
+            # werkzeug would read no parts at all, and every field would look missing.
+            raise BadRequest(
+                "The multipart body has no boundary: send Content-Type: multipart/form-data; "
+                "boundary=... (an HTTP client sets it when it encodes the form)."
+            )
         return
     if not mimetype and not request.content_length:
         return  # no body at all: an empty form, whose required fields are reported as missing

@@ -403,11 +403,6 @@ def test_keyset_position_round_trips_through_json(values: dict[str, Any]) -> Non
     assert decode_position(carried, SORT_KEYS) == [values[key.attribute] for key in SORT_KEYS]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restkit bug: decode_position lets decimal.InvalidOperation (and AttributeError "
-    "for Uuid, OverflowError for Interval) out instead of the stale-cursor 422",
-)
 @pytest.mark.parametrize("column", ["price", "ref", "span"])
 @PROPERTY
 @given(position=JSON)

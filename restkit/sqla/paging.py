@@ -123,7 +123,9 @@ def decode_position(position: Any, keys: Sequence[SortKey]) -> list[Any]:
         raise _stale_cursor()
     try:
         return [_from_json(value, key) for value, key in zip(position, keys, strict=True)]
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, ArithmeticError, AttributeError):
+        # ArithmeticError: a number that no Decimal or timedelta takes; AttributeError: a
+        # value of the wrong JSON type for the column's converter (a number for a UUID).
         raise _stale_cursor() from None
 
 
