@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck pytest docs docs-serve bench spec clean
+.PHONY: install run test lint typecheck pytest docs docs-serve bench spec reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ docs-serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
 test: lint typecheck pytest docs
+
+# The long versions of the reliability tests (docs/reliability.md): more fuzzing examples,
+# more property examples, a two-minute load run. `make test` runs the same tests, bounded.
+reliability: $(STAMP)
+	DATABASE_TEST_URL=$${DATABASE_TEST_URL:-postgresql://postgres@127.0.0.1:5432/test} \
+	REDIS_TEST_URL=$${REDIS_TEST_URL:-redis://127.0.0.1:6379/0} \
+	RESTKIT_FUZZ_EXAMPLES=$${RESTKIT_FUZZ_EXAMPLES:-200} \
+	RESTKIT_PROPERTY_EXAMPLES=$${RESTKIT_PROPERTY_EXAMPLES:-2000} \
+	RESTKIT_LOAD_SECONDS=$${RESTKIT_LOAD_SECONDS:-120} \
+	$(BIN)/python -m pytest -p no:cacheprovider \
+		tests/test_reliability_*.py tests/test_*_properties.py tests/test_parsing_hostile.py
 
 # Regenerate the example service's committed OpenAPI documents.
 spec: $(STAMP)

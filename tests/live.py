@@ -83,12 +83,18 @@ def example_service(directory: Path, **settings: str) -> Iterator[str]:
 
 @contextlib.contextmanager
 def gunicorn_taskboard(
-    directory: Path, env: dict[str, str], *, workers: int = 2, threads: int = 2
+    directory: Path,
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    threads: int = 2,
+    master: list[int] | None = None,
 ) -> Iterator[str]:
     """Serve Taskboard with gunicorn on a free port of 127.0.0.1, as in production; yield its URL.
 
     `env` is the whole environment of the server (DATABASE_URL, REDIS_URL, SECRET_KEY, ...);
-    the venv's `bin` is its PATH. Stopped by PID at the end.
+    the venv's `bin` is its PATH. The master's PID is appended to `master` when given.
+    Stopped by PID at the end.
     """
     bin_dir = Path(sys.executable).parent
     port = free_port()
@@ -108,6 +114,8 @@ def gunicorn_taskboard(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+    if master is not None:
+        master.append(process.pid)
     try:
         # gunicorn retries a port that is taken; answer only once it holds the port, so the
         # health check below cannot reach another test's server.

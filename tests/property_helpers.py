@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -11,12 +12,15 @@ NAMES = ["a", "b", "c", "id", "items", "x_y"]
 """Field names the generated schemas use; `items` is also a dict method's name."""
 
 PROPERTY = settings(
-    max_examples=200,
+    # `make reliability` raises the count for a long run.
+    max_examples=int(os.environ.get("RESTKIT_PROPERTY_EXAMPLES", "200")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-"""Bounded and the same on every run, so that CI never finds a new example by chance."""
+"""Bounded and the same on every run, so that CI never finds a new example by chance.
+
+`RESTKIT_PROPERTY_EXAMPLES` sets the number of examples per test (200 unless set)."""
 
 
 class Color(enum.Enum):
