@@ -609,6 +609,8 @@ class RequestPlan:
         _check_form_type(request, accepted)
         form = self._parsed(request, "form")
         arguments["form"] = plan.load(plan.read_multidict(form, errors), errors)
+        if "files" not in self.plans and plan.unknown == ma.RAISE:
+            self._refuse_parts(request, "files", errors)
 
     def _read_files(
         self,
@@ -621,6 +623,22 @@ class RequestPlan:
         _check_form_type(request, _MULTIPART)
         files = self._parsed(request, "files")
         arguments["files"] = plan.load(plan.read_multidict(files, errors), errors)
+        if "form" not in self.plans and plan.unknown == ma.RAISE:
+            self._refuse_parts(request, "form", errors)
+
+    def _refuse_parts(
+        self, request: Request, location: Literal["form", "files"], errors: list[InputError]
+    ) -> None:
+        """Refuse the parts of a multipart body that the operation declares no schema for.
+
+        A multipart body is one object in the OpenAPI document: when its declared schema
+        refuses unknown fields, a text part beside the files (or a file beside the fields)
+        is as unknown as a misspelt one.
+        """
+        if request.mimetype != "multipart/form-data":
+            return
+        for name in self._parsed(request, location):
+            errors.append(InputError(location, "Unknown field.", name=name))
 
     def _parsed(self, request: Request, attribute: str) -> MultiDict[str, Any]:
         try:

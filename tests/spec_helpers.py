@@ -22,6 +22,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from restkit import Api, Blueprint, Resource, operation
+from restkit.spec.builder import NUL_FREE_PATTERN
 from restkit.spec.document import spec_to_json
 
 # Digests of the documents already validated in this run. Validation takes about 0.3 s a
@@ -79,6 +80,8 @@ def build_both(
 
 REF = "#/components/schemas/"
 PROBLEM_TYPE = "application/problem+json"
+TEXT = {"pattern": NUL_FREE_PATTERN}
+"""What a string field that restkit reads documents besides its type: no NUL."""
 
 
 def problem_response(description: str, component: str = "Problem") -> dict[str, Any]:

@@ -437,6 +437,8 @@ EXPECTED_BREAKING = {
     ("constraint-narrowed", "header parameter If-Match"),
     ("constraint-narrowed", "header parameter If-None-Match"),
     ("constraint-narrowed", "query parameter page"),
+    # restkit refuses NUL in strings, and says so in a pattern, which flask-smorest's lacks
+    ("constraint-narrowed", "request body /title"),
     ("response-header-removed", "response 200 header X-Pagination"),
 }
 
@@ -452,7 +454,7 @@ def test_diff_with_smorest_document_finds_only_the_expected_breaking_changes(
         for change in breaking
     }
 
-    assert (len(changes), len(breaking)) == (61, 22)
+    assert (len(changes), len(breaking)) == (67, 24)
     assert kinds == EXPECTED_BREAKING
     assert {change.rule for change in changes if not change.breaking} >= {
         "parameter-removed",

@@ -139,3 +139,45 @@ def test_idempotency_key_with_several_values_is_a_400(make_client):
     assert refused.status_code == 400
     assert "one Idempotency-Key header with one key" in refused.get_json()["detail"]
     assert quoted.status_code == 200
+
+
+class FilesOnly(Resource):
+    @operation(files={"file": fields.Raw(required=True)}, response={"size": fields.Integer()})
+    def post(self, files: dict[str, Any]) -> dict[str, Any]:
+        return {"size": len(files["file"].read())}
+
+
+class FormOnly(Resource):
+    @operation(form=Upload, response=Upload)
+    def post(self, form: dict[str, Any]) -> dict[str, Any]:
+        return form
+
+
+def test_multipart_text_part_beside_declared_files_is_an_unknown_field(make_client):
+    data = {"file": (io.BytesIO(b"abc"), "a.txt"), "extra": "1"}
+
+    response = make_client({"/files": FilesOnly}).post("/files", data=data)
+
+    assert errors_of(response, 422) == [{"in": "form", "name": "extra", "detail": "Unknown field."}]
+
+
+def test_multipart_file_part_beside_declared_form_fields_is_an_unknown_field(make_client):
+    data = {"description": "d", "stray": (io.BytesIO(b"abc"), "a.txt")}
+
+    response = make_client({"/form": FormOnly}).post("/form", data=data)
+
+    assert errors_of(response, 422) == [
+        {"in": "files", "name": "stray", "detail": "Unknown field."}
+    ]
+
+
+def test_multipart_with_only_declared_parts_is_read(make_client):
+    client = make_client({"/files": FilesOnly, "/form": FormOnly})
+
+    files = client.post("/files", data={"file": (io.BytesIO(b"abc"), "a.txt")})
+    form = client.post("/form", data={"description": "d"})
+    urlencoded = client.post("/form", data={"description": "d"}, content_type=None)
+
+    assert (files.status_code, files.get_json()) == (200, {"size": 3})
+    assert (form.status_code, form.get_json()) == (200, {"description": "d"})
+    assert urlencoded.status_code == 200

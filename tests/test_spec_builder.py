@@ -17,6 +17,7 @@ from tests.spec_helpers import (
     OK,
     OK_RESPONSE,
     REF,
+    TEXT,
     Ping,
     TaskSchema,
     build,
@@ -141,7 +142,7 @@ QUERY_SCHEMAS = {
     ),
     "length": (
         fields.String(validate=Length(2, 5)),
-        {"type": "string", "minLength": 2, "maxLength": 5},
+        {"type": "string", "minLength": 2, "maxLength": 5, **TEXT},
         None,
     ),
     "regexp": (
@@ -178,13 +179,13 @@ QUERY_SCHEMAS = {
     ),
     "nullable": (
         fields.String(allow_none=True),
-        {"type": ["string", "null"]},
-        {"type": "string", "nullable": True},
+        {"type": ["string", "null"], **TEXT},
+        {"type": "string", "nullable": True, **TEXT},
     ),
     "example": (
         fields.String(metadata={"example": "milk"}),
-        {"type": "string", "examples": ["milk"]},
-        {"type": "string", "example": "milk"},
+        {"type": "string", "examples": ["milk"], **TEXT},
+        {"type": "string", "example": "milk", **TEXT},
     ),
     "integer-as-string": (
         fields.Integer(as_string=True, allow_none=True, validate=Range(min=1)),
@@ -231,7 +232,7 @@ def test_query_parameters_carry_required_lists_and_descriptions():
         build({"/r": declared(query=TaskFilter, response=OK)}), method="post"
     )["parameters"]
 
-    array = {"type": "array", "items": {"type": "string"}}
+    array = {"type": "array", "items": {"type": "string", **TEXT}}
     assert parameters == [
         {
             "in": "query",
@@ -281,8 +282,18 @@ def test_header_parameters_are_named_as_read_and_cookies_by_field():
             "schema": {"type": "string", "format": "uuid"},
             "required": True,
         },
-        {"in": "header", "name": "X-API-Key", "schema": {"type": "string"}, "required": False},
-        {"in": "cookie", "name": "session_id", "schema": {"type": "string"}, "required": True},
+        {
+            "in": "header",
+            "name": "X-API-Key",
+            "schema": {"type": "string", **TEXT},
+            "required": False,
+        },
+        {
+            "in": "cookie",
+            "name": "session_id",
+            "schema": {"type": "string", **TEXT},
+            "required": True,
+        },
     ]
 
 
@@ -294,7 +305,7 @@ def test_header_list_parameter_is_comma_separated_simple_style(openapi_version):
 
     (parameter,) = operation_of(document, method="post")["parameters"]
     assert (parameter["in"], parameter["name"]) == ("header", "Accept-Language")
-    assert parameter["schema"] == {"type": "array", "items": {"type": "string"}}
+    assert parameter["schema"] == {"type": "array", "items": {"type": "string", **TEXT}}
     # OpenAPI allows headers style "simple" only: "a, b" on one line, as restkit reads them
     assert (parameter.get("style", "simple"), parameter.get("explode", False)) == ("simple", False)
 
@@ -375,22 +386,39 @@ def test_files_and_form_are_one_multipart_object_with_binary_files(openapi_versi
     document = build({"/r": R}, openapi_version=openapi_version)
 
     properties = {
-        "title": {"type": "string"},
-        "note": {"type": "string"},
+        "title": {"type": "string", **TEXT},
+        "note": {"type": "string", **TEXT},
         "file": {**binary, "description": "The receipt."},
         "pages": {"type": "array", "items": binary},
     }
-    schema = {"type": "object", "properties": properties, "required": ["title", "file"]}
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": ["title", "file"],
+        # both schemas refuse unknown fields, so an unknown part of either is refused
+        "additionalProperties": False,
+    }
     assert operation_of(document, method="post")["requestBody"] == {
         "required": True,
         "content": {"multipart/form-data": {"schema": schema}},
     }
 
 
+@pytest.mark.parametrize("lenient", ["form", "files"])
+def test_multipart_with_a_schema_excluding_unknown_fields_allows_additional_parts(lenient):
+    schemas = {"form": NoteForm(), "files": UploadFiles()}
+    schemas[lenient] = type(schemas[lenient])(unknown=ma.EXCLUDE)
+    R = declared(**schemas, response=OK)
+
+    schema = operation_of(build({"/r": R}), method="post")["requestBody"]["content"]
+    assert "additionalProperties" not in schema["multipart/form-data"]["schema"]
+
+
 def test_files_without_required_fields_have_no_required_list():
     R = declared(files={"file": fields.Raw()}, response=OK)
 
-    schema = {"type": "object", "properties": {"file": BINARY31}}
+    # An unknown text part is refused as an unknown file is (restkit.parsing._refuse_parts).
+    schema = {"type": "object", "properties": {"file": BINARY31}, "additionalProperties": False}
     assert operation_of(build({"/r": R}), method="post")["requestBody"] == {
         "required": True,
         "content": {"multipart/form-data": {"schema": schema}},

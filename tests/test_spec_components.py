@@ -12,6 +12,7 @@ from tests.spec_helpers import (
     COMPONENTS,
     OK,
     REF,
+    TEXT,
     Ping,
     TaskItem,
     TaskSchema,
@@ -30,7 +31,7 @@ from tests.spec_helpers import (
 
 USER = {
     "type": "object",
-    "properties": {"name": {"type": "string"}},
+    "properties": {"name": {"type": "string", **TEXT}},
     "required": ["name"],
     "additionalProperties": False,
 }
@@ -39,7 +40,7 @@ USER = {
 def _task(owner):
     properties = {
         "id": {"type": "integer", "readOnly": True},
-        "title": {"type": "string", "minLength": 1, "maxLength": 100},
+        "title": {"type": "string", "minLength": 1, "maxLength": 100, **TEXT},
         "owner": owner,
         "watchers": {"type": "array", "items": {"$ref": REF + "User"}},
     }
@@ -101,7 +102,7 @@ def test_from_dict_and_dict_schemas_are_inline():
 
     assert post["requestBody"]["content"]["application/json"]["schema"] == {
         "type": "object",
-        "properties": {"a": {"type": "string"}},
+        "properties": {"a": {"type": "string", **TEXT}},
         "additionalProperties": False,
     }
     inner = {
@@ -244,17 +245,17 @@ def test_field_examples_are_examples_in_31_and_example_in_30():
     spec31, spec30 = build_both({"/r": R})
 
     note31 = spec31["components"]["schemas"]["Note"]["properties"]
-    assert note31["text"] == {"type": "string", "examples": ["Call Ann"]}
+    assert note31["text"] == {"type": "string", "examples": ["Call Ann"], **TEXT}
     assert note31["tags"] == {
         "type": "array",
-        "items": {"type": "string", "examples": ["home"]},
+        "items": {"type": "string", "examples": ["home"], **TEXT},
         "examples": [["home"]],
     }
     assert note31["author"] == {"examples": [{"name": "Ann"}], "$ref": REF + "User"}
     assert operation_of(spec31, method="post")["parameters"][0]["schema"]["examples"] == ["milk"]
     assert [schema for schema in schema_objects(spec31) if "example" in schema] == []
     note30 = spec30["components"]["schemas"]["Note"]["properties"]
-    assert note30["text"] == {"type": "string", "example": "Call Ann"}
+    assert note30["text"] == {"type": "string", "example": "Call Ann", **TEXT}
     assert (note30["tags"]["example"], note30["tags"]["items"]["example"]) == (["home"], "home")
     assert operation_of(spec30, method="post")["parameters"][0]["schema"]["example"] == "milk"
     assert [schema for schema in schema_objects(spec30) if "examples" in schema] == []

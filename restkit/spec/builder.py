@@ -25,9 +25,10 @@ from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from restkit.blueprint import Blueprint, MountedRoute
 from restkit.errors import DeclarationError
 from restkit.operation import Operation
-from restkit.parsing import header_name, is_multiple
+from restkit.parsing import effective_unknown, header_name, is_multiple
 from restkit.problems import (
     PROBLEM_CONTENT_TYPE,
+    InputErrorSchema,
     ProblemSchema,
     ValidationProblemSchema,
     problem_for_status,
@@ -108,6 +109,10 @@ class _Converter(OpenAPIConverter):
         return converted
 
 
+NUL_FREE_PATTERN = "^[^\\x00]*$"
+"""The pattern of a string without the NUL character, which restkit refuses on input."""
+
+
 def _types(schema: Mapping[str, Any]) -> list[str]:
     kind = schema.get("type")
     if isinstance(kind, list):
@@ -137,10 +142,32 @@ def _true_types(
         ret["type"] = ["number", "null"] if "null" in _types(ret) else "number"
         for keyword in ("format", "pattern", "min", "max"):
             ret.pop(keyword, None)
+    if (
+        isinstance(field, ma.fields.String)
+        and _read_by_restkit(field)
+        and "string" in _types(ret)
+        and not {"pattern", "format", "enum", "const"} & ret.keys()
+    ):
+        # restkit refuses NUL in strings (restkit._fields); other constraints already do.
+        ret["pattern"] = NUL_FREE_PATTERN
     # apispec leaves null keywords for formats it does not know (strftime patterns, "rfc").
     for keyword in [keyword for keyword, value in ret.items() if value is None]:
         ret.pop(keyword)
     return {}
+
+
+def _read_by_restkit(field: ma.fields.Field[Any]) -> bool:
+    """Whether restkit loads the field's values: bound in a schema, in no dump-only field.
+
+    An `Enum`'s own string field is unbound (its values are the enum's); restkit's problem
+    schemas only answer.
+    """
+    node: Any = field
+    while isinstance(node, ma.fields.Field):
+        if node.dump_only:
+            return False
+        node = node.parent
+    return isinstance(node, ma.Schema) and not isinstance(node, ProblemSchema | InputErrorSchema)
 
 
 def _translate_examples(
@@ -321,6 +348,12 @@ class _Builder:
             self.merge_object(schema, required, self.file_object(inputs["files"].schema))
             if required:
                 schema["required"] = required
+            if all(
+                effective_unknown(inputs[location].schema, location) == ma.RAISE
+                for location in ("form", "files")
+                if location in inputs
+            ):
+                schema["additionalProperties"] = False  # an unknown part of either is refused
             return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         if "form" in inputs:
             media = {"schema": self.resolve(inputs["form"].schema)}

@@ -138,7 +138,8 @@ _PARAMETERS: dict[str, dict[str, Any]] = {
             "type": "string",
             "minLength": 1,
             "maxLength": 257,
-            "pattern": '^"?[\\x21\\x23-\\x7e]{1,255}"?$',
+            # Unquoted without a comma (a comma joins repeated lines), or quoted.
+            "pattern": '^(?:[\\x21\\x23-\\x2b\\x2d-\\x7e]{1,255}|"[\\x21\\x23-\\x7e]{1,255}")$',
         },
     },
 }

@@ -30,6 +30,7 @@ import copy
 import datetime as dt
 import decimal
 import operator as operator_module
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args
@@ -169,7 +170,7 @@ class _SortField(ma.fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         keys: list[tuple[str, bool]] = []
         for part in text.split(","):
-            name = part.strip()
+            name = part.strip(" ")  # only spaces, as the documented pattern says
             descending = name.startswith("-")
             name = name.removeprefix("-")
             if not name:
@@ -182,7 +183,7 @@ class _SortField(ma.fields.String):
                     "sorts in descending order, and commas separate keys."
                 )
             if any(name == seen for seen, _ in keys):
-                raise ma.ValidationError(f"{name!r} is given twice.")
+                continue  # as in SQL, a key's first place decides: later ones change nothing
             keys.append((name, descending))
         return tuple(keys)
 
@@ -305,10 +306,13 @@ class FilterPlan:
                 ("-" if key.descending else "") + key.attribute for key in self.default_sort
             )
             example = ",".join([f"-{self.sortable[0]}", *self.sortable[1:2]])
+            key = "(?:" + "|".join(re.escape(name) for name in self.sortable) + ")"
             fields["sort"] = _SortField(
                 self.sortable,
                 validate=ma.validate.Length(min=1, max=500),
                 metadata={
+                    # What _SortField reads, for clients and the spec's validators.
+                    "pattern": f"^ *-?{key} *(?:, *-?{key} *)*$",
                     "description": "The order: comma-separated keys among "
                     f"{', '.join(self.sortable)}; a leading `-` sorts in descending order. "
                     "Nulls come last in ascending order and first in descending order. "
