@@ -526,6 +526,8 @@ INT32 = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}  # the co
 BOOLEAN = {"type": "boolean"}
 PRIORITY = {"type": "string", "enum": ["low", "normal", "high"]}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NUL_FREE_PATTERN}
+WORDS = r"^\s*(?:[^\s\x00]+(?:\s+[^\s\x00]+){0,9})?\s*$"
+"""At most 10 words (MAX_SEARCH_WORDS) of no NUL, as the q parameter is read."""
 SORT_KEY = "(?:due_at|rank|title|priority)"
 SORT = {
     "type": "string",
@@ -564,7 +566,8 @@ SPEC_PARAMETERS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("title[icontains]", ONLY.format("title", "contains the text, ignoring case"), TEXT, {}),
     ("due_before", ONLY.format("due_at", "is less than the value"), DATE_TIME, {}),
     ("sort", SORT_TEXT, SORT, {}),
-    ("q", "Words that must all appear, ignoring case, in title or notes.", TEXT, {}),
+    ("q", "Words that must all appear, ignoring case, in title or notes; at most 10 words.",
+     {"type": "string", "minLength": 1, "maxLength": 200, "pattern": WORDS}, {}),
     ("cursor", "The `next` (or `prev`) cursor of the previous page.",
      {"type": "string", "minLength": 1, "maxLength": 4096, "pattern": NUL_FREE_PATTERN}, {}),
     ("limit", "Items per page; 3 by default.", {"type": "integer", "minimum": 1, "maximum": 100},

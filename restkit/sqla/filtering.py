@@ -326,7 +326,9 @@ class FilterPlan:
                 validate=[ma.validate.Length(min=1, max=200), _few_words],
                 metadata={
                     "description": "Words that must all appear, ignoring case, in "
-                    f"{_either(list(search))}."
+                    f"{_either(list(search))}; at most {MAX_SEARCH_WORDS} words.",
+                    # What _few_words allows (and no NUL), for clients and the spec's validators.
+                    "pattern": _WORDS_PATTERN,
                 },
             )
         for name, field in extra.items():
@@ -521,6 +523,11 @@ def integer_range(column: Column[Any]) -> tuple[int, int]:
     elif isinstance(column.type, Integer) and not isinstance(column.type, BigInteger):
         bits = 32
     return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+_WORDS_PATTERN = r"^\s*(?:[^\s\x00]+(?:\s+[^\s\x00]+){0,COUNT})?\s*$".replace(
+    "COUNT", str(MAX_SEARCH_WORDS - 1)
+)
 
 
 def _few_words(text: str) -> None:
