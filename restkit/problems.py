@@ -46,6 +46,7 @@ __all__ = [
     "ProblemSchema",
     "ServiceUnavailable",
     "TooManyRequests",
+    "TransactionConflict",
     "Unauthorized",
     "UnprocessableContent",
     "UnsupportedMediaType",
@@ -418,6 +419,17 @@ class ServiceUnavailable(Problem):
     status = 503
     title = "Service Unavailable"
     detail = "The service is temporarily unavailable; try again later."
+
+
+class TransactionConflict(ServiceUnavailable):
+    """503: the database gave up this request's transaction for a concurrent one.
+
+    A serialization failure or a deadlock (SQLSTATE 40001, 40P01): nothing was written, and
+    the same request may well succeed at once. restkit runs the transaction again, up to the
+    resource's `transaction_attempts`, before it answers this (with `Retry-After`).
+    """
+
+    detail = "The request collided with a concurrent one; retry shortly."
 
 
 _BY_STATUS: dict[int, type[Problem]] = {

@@ -77,7 +77,10 @@ class Resource:
     everything a method's request does once its input is read (loading the current object,
     the method, rendering the response) and exits with the exception, if any, or before
     answering. A response of status 400 or more also leaves it through an exception, so it
-    can roll back. Model resources commit there (see `restkit.sqla`).
+    can roll back. Model resources commit there (see `restkit.sqla`). When the transaction
+    raises `TransactionConflict` (the database gave it up for a concurrent one), restkit runs
+    it again with a fresh resource, up to `transaction_attempts` times in all (a class
+    attribute; 1 unless set, 3 on model resources).
 
     A resource may also define `authorize_object(self, obj, identity, method)`, the
     object-level permission check: restkit then loads the object with `get_object` before

@@ -15,6 +15,8 @@ handler makes.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -40,7 +42,7 @@ from restkit.identity import Identity, get_identity
 from restkit.operation import Operation
 from restkit.pagination import PaginationPlan
 from restkit.parsing import RequestPlan
-from restkit.problems import NotFound, Problem, ServiceUnavailable
+from restkit.problems import NotFound, Problem, ServiceUnavailable, TransactionConflict
 from restkit.ratelimit import RateLimitPlan
 from restkit.rendering import ResponsePlan
 from restkit.resource import Resource, get_parameters
@@ -240,18 +242,30 @@ class _Plan:
             ) from None
 
     def call(self, request: Request, arguments: dict[str, Any]) -> BaseResponse:
-        """Run the method with its features and return the response."""
-        resource = self.resource()
+        """Run the method with its features and return the response.
+
+        A transaction the database gave up for a concurrent one (`TransactionConflict`) is
+        run again, with a fresh resource, up to the resource's `transaction_attempts`.
+        """
         if not self.transacts:
-            return self._call(resource, request, arguments)
-        try:
-            with resource.transaction():  # type: ignore[attr-defined]
-                response = self._call(resource, request, arguments)
-                if response.status_code >= 400:
-                    raise _Refused(response)
-                return response
-        except _Refused as refused:
-            return refused.response
+            return self._call(self.resource(), request, arguments)
+        attempts = max(1, int(getattr(self.resource, "transaction_attempts", 1)))
+        for attempt in range(1, attempts + 1):
+            resource = self.resource()
+            try:
+                with resource.transaction():  # type: ignore[attr-defined]
+                    response = self._call(resource, request, dict(arguments))
+                    if response.status_code >= 400:
+                        raise _Refused(response)
+                    return response
+            except _Refused as refused:
+                return refused.response
+            except TransactionConflict:
+                if attempt == attempts:
+                    raise
+                _LOG.info("%s: transaction conflict, attempt %d", self.operation.qualname, attempt)
+                time.sleep(random.uniform(0, 0.01 * attempt))  # apart from the other writer
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _call(
         self, resource: Resource, request: Request, arguments: dict[str, Any]

@@ -63,6 +63,12 @@ DEFAULTS = [
         "Service Unavailable",
         "The service is temporarily unavailable; try again later.",
     ),
+    (
+        p.TransactionConflict,
+        503,
+        "Service Unavailable",
+        "The request collided with a concurrent one; retry shortly.",
+    ),
 ]
 DEFAULT_IDS = [row[0].__name__ for row in DEFAULTS]
 

@@ -8,11 +8,15 @@
 | a value does not fit its column | 422 |
 | the row changed since it was read (`version_id_col`) | 412 |
 | `.one()` found no row | 404 |
-| it cannot be reached, is busy, or a transaction must be retried | 503 with `Retry-After` |
+| it gave the transaction up for another (deadlock) | 503 `TransactionConflict`, after retries |
+| it cannot be reached or is busy | 503 with `Retry-After` |
 
 The details name columns and constraints, never values nor the driver's own message, so no
 data of other rows and no internals reach the client. Any other error is left alone and
 becomes the usual logged 500.
+
+A `TransactionConflict` is first retried: restkit runs the request's transaction again, up to
+the resource's `transaction_attempts`, and answers the 503 only when every attempt lost.
 
 Importing `restkit.sqla` registers `database_problem` with restkit's error handler
 (`restkit.problems.add_error_translator`), so a database error met outside a model resource
@@ -36,6 +40,7 @@ from restkit.problems import (
     PreconditionFailed,
     Problem,
     ServiceUnavailable,
+    TransactionConflict,
     UnprocessableContent,
     add_error_translator,
 )
@@ -50,6 +55,7 @@ _UNIQUE = "23505"
 _FOREIGN_KEY = "23503"
 _NOT_NULL = "23502"
 _CHECK = "23514"
+_RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 _SQLITE_COLUMNS = re.compile(r"constraint failed: (.+)$")
 _POSTGRES_KEY = re.compile(r"^Key \((.+?)\)=")
 
@@ -74,6 +80,8 @@ def database_problem(error: BaseException, table: Table | None = None) -> Proble
         return UnprocessableContent(
             detail="A value is out of range, too long, or of the wrong kind for the database."
         )
+    if isinstance(error, sa_exc.DBAPIError) and _sqlstate(error) in _RETRYABLE:
+        return TransactionConflict(headers={"Retry-After": "1"})
     if isinstance(
         error,
         sa_exc.OperationalError
@@ -91,6 +99,12 @@ def database_problem(error: BaseException, table: Table | None = None) -> Proble
 # Database errors met outside a model resource (a resource's own query, an authenticator that
 # loads the user) are the same problems, only without a table to name fields from.
 add_error_translator(database_problem)
+
+
+def _sqlstate(error: sa_exc.DBAPIError) -> str | None:
+    original = error.orig
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return state if isinstance(state, str) else None
 
 
 def _integrity_problem(error: sa_exc.IntegrityError, table: Table | None) -> Problem:

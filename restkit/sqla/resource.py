@@ -91,6 +91,9 @@ class ModelResource(Resource):
             default from the model's name.
         operation_ids: OpenAPI operationIds of generated methods, by method name
             (`{"get": "listShelves"}`), where the derived ones do not fit.
+        transaction_attempts: How many times a request's transaction is run when the
+            database gives it up for a concurrent one (a serialization failure or a
+            deadlock) before the client gets 503 `TransactionConflict`; 3 by default.
         model_schema: The schema in use, set at class creation.
         load_options: The eager loads of the relationships the schema dumps, set at class
             creation.
@@ -105,6 +108,7 @@ class ModelResource(Resource):
     require_if_match: ClassVar[bool] = False
     noun: ClassVar[tuple[str, str] | None] = None
     operation_ids: ClassVar[Mapping[str, str]] = {}
+    transaction_attempts: ClassVar[int] = 3
     model_schema: ClassVar[ma.Schema]
     load_options: ClassVar[tuple[_AbstractLoad, ...]] = ()
 
