@@ -137,7 +137,7 @@ def harden_for_load(schema: ma.Schema, *, json: bool) -> None:
         elif json and isinstance(field, ma.fields.Boolean):
             _wrap_deserialize(field, _json_boolean)
         elif isinstance(field, ma.fields.String):
-            _wrap_deserialize(field, _no_nul)
+            _wrap_deserialize(field, _no_nul, marker="restkit_nul_free")  # compiler inlines it
 
 
 def harden_for_dump(schema: ma.Schema) -> None:
@@ -201,12 +201,16 @@ def _wrap_validated(field: Any, check: Callable[[Any, Any], Any]) -> None:
     field._validated = validated
 
 
-def _wrap_deserialize(field: Any, check: Callable[[Any, Any], Any]) -> None:
+def _wrap_deserialize(
+    field: Any, check: Callable[[Any, Any], Any], marker: str | None = None
+) -> None:
     original = field._deserialize
 
     def deserialize(value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         return original(check(field, value), attr, data, **kwargs)
 
+    if marker is not None:
+        deserialize.__dict__[marker] = True  # tells the load compiler which check this is
     field._deserialize = deserialize
 
 

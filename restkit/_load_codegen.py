@@ -263,6 +263,15 @@ class LoadCodegen(SourceWriter):
             and depth < MAX_NESTING
         ):
             body = self._nested(field, depth)
+        if body is None and _nul_free_string(field):
+            # A str without NUL is returned as it is (String._deserialize behind restkit's NUL
+            # check); anything else goes through both, for their errors.
+            body = [
+                "if type(v) is str and '\\x00' not in v:",
+                "    x = v",
+                "else:",
+                f"    x = {self.bind(field._deserialize, 'ds')}(v, attr, data)",
+            ]
         if body is None:
             return self.bind(field._deserialize, "ds")
         name = self.bind(None, "conv")
@@ -329,6 +338,14 @@ class LoadCodegen(SourceWriter):
             "    raise _VE(e.messages, valid_data=e.valid_data) from e",
         ]
         return body
+
+
+def _nul_free_string(field: Any) -> bool:
+    """Whether the field is a `String` whose loading is marshmallow's behind restkit's NUL check."""
+    return (
+        getattr(field._deserialize, "restkit_nul_free", False)
+        and type(field)._deserialize is mf.String._deserialize
+    )
 
 
 def _store(target: str, value: str) -> str:

@@ -22,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from restkit._fields import copy_schema, harden_for_dump, harden_for_load, has_decimal
+from restkit._forms import StrictFormDataParser, invalid_text
 from restkit._json import decode_json
 from restkit.loading import Loader, make_loader
 from restkit.operation import Location, Operation
@@ -607,7 +608,7 @@ class RequestPlan:
         plan = self.plans["form"]
         accepted = _MULTIPART if "files" in self.plans else _FORM_TYPES
         _check_form_type(request, accepted)
-        form = self._parsed(request, "form")
+        form = _utf8_only(self._parsed(request, "form"), errors)
         arguments["form"] = plan.load(plan.read_multidict(form, errors), errors)
         if "files" not in self.plans and plan.unknown == ma.RAISE:
             self._refuse_parts(request, "files", errors)
@@ -641,6 +642,8 @@ class RequestPlan:
             errors.append(InputError(location, "Unknown field.", name=name))
 
     def _parsed(self, request: Request, attribute: str) -> MultiDict[str, Any]:
+        if "form" not in request.__dict__:  # not read yet: read it keeping bad text visible
+            request.form_data_parser_class = StrictFormDataParser
         try:
             values: MultiDict[str, Any] = getattr(request, attribute)
         except RequestEntityTooLarge:
@@ -648,6 +651,18 @@ class RequestPlan:
                 f"The request body is larger than {self.max_body_size} bytes."
             ) from None
         return values
+
+
+def _utf8_only(form: MultiDict[str, Any], errors: list[InputError]) -> MultiDict[str, Any]:
+    """Refuse, by name, the form fields whose bytes were not UTF-8; return the others."""
+    bad = {key for key, value in form.items(multi=True) if invalid_text(value) or invalid_text(key)}
+    if not bad:
+        return form
+    detail = "Not valid UTF-8: send the field's text as UTF-8."
+    for key in sorted(bad):
+        name = key.encode("utf-8", "replace").decode("utf-8")
+        errors.append(InputError("form", detail, name=name))
+    return MultiDict([(k, v) for k, v in form.items(multi=True) if k not in bad])
 
 
 def _check_form_type(request: Request, accepted: tuple[str, ...]) -> None:

@@ -181,3 +181,51 @@ def test_multipart_with_only_declared_parts_is_read(make_client):
     assert (files.status_code, files.get_json()) == (200, {"size": 3})
     assert (form.status_code, form.get_json()) == (200, {"description": "d"})
     assert urlencoded.status_code == 200
+
+
+MULTIPART_BAD_TEXT = (
+    b'--x\r\nContent-Disposition: form-data; name="description"\r\n\r\n\xff\xfe\r\n'
+    b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc\r\n--x--\r\n'
+)
+UTF8_FORM = "Not valid UTF-8: send the field's text as UTF-8."
+
+
+def test_multipart_text_field_that_is_not_utf8_is_refused_by_name(make_client):
+    client = make_client({"/forms": Forms})
+
+    response = client.post(
+        "/forms", data=MULTIPART_BAD_TEXT, content_type="multipart/form-data; boundary=x"
+    )
+
+    assert errors_of(response, 422) == [{"in": "form", "name": "description", "detail": UTF8_FORM}]
+
+
+@pytest.mark.parametrize("body", [b"description=%ff%fe", b"description=\xff\xfe"])
+def test_urlencoded_field_that_is_not_utf8_is_refused_by_name(make_client, body):
+    client = make_client({"/form": FormOnly})
+
+    response = client.post("/form", data=body, content_type="application/x-www-form-urlencoded")
+
+    assert errors_of(response, 422) == [{"in": "form", "name": "description", "detail": UTF8_FORM}]
+
+
+def test_form_text_in_utf8_and_a_replacement_character_sent_as_such_are_read(make_client):
+    client = make_client({"/form": FormOnly})
+    text = "ünï \ufffd 😀"
+
+    urlencoded = client.post("/form", data={"description": text})
+    multipart = client.post("/form", data={"description": text}, content_type="multipart/form-data")
+
+    assert urlencoded.get_json() == multipart.get_json() == {"description": text}
+
+
+def test_form_part_with_a_latin1_charset_is_read_as_latin1(make_client):
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="description"\r\n'
+        b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf\xe9\r\n--x--\r\n"
+    )
+    client = make_client({"/form": FormOnly})
+
+    response = client.post("/form", data=body, content_type="multipart/form-data; boundary=x")
+
+    assert (response.status_code, response.get_json()) == (200, {"description": "café"})
