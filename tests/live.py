@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +130,25 @@ def gunicorn_taskboard(
         yield base_url
     finally:
         stop(process)
+
+
+SIGN_UP_PASSWORD = "correct horse battery"
+"""The password of the users `sign_up` makes."""
+
+
+def sign_up(base_url: str, prefix: str = "user") -> tuple[str, dict[str, str]]:
+    """Sign a fresh user up on a Taskboard over HTTP and sign them in.
+
+    Returns:
+        Their email and the `Authorization` header that carries their access token.
+    """
+    import httpx  # the live tests' client; imported here so that this module stays light
+
+    email = f"{prefix}-{uuid.uuid4().hex}@taskboard.test"
+    credentials = {"email": email, "password": SIGN_UP_PASSWORD}
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        created = client.post("/v1/users", json={**credentials, "display_name": prefix})
+        assert created.status_code == 201, created.text
+        issued = client.post("/v1/auth/tokens", json=credentials)
+        assert issued.status_code == 201, issued.text
+    return email, {"Authorization": f"Bearer {issued.json()['access_token']}"}

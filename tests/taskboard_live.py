@@ -272,3 +272,26 @@ def walk(client: httpx.Client, url: str) -> list[list[dict[str, Any]]]:
         pages.append(response.json())
         next_url = links(response).get("next")
     return pages
+
+
+@contextlib.contextmanager
+def production_environment(
+    postgresql_url: str, redis_url: str, redis_db: int, **settings: str
+) -> Iterator[dict[str, str]]:
+    """Yield the environment of a Taskboard as deployed: PostgreSQL and Redis of its own.
+
+    The database is a schema of its own (`own_schema`), dropped at the end; Redis is
+    database `redis_db` of `redis_url`'s server, emptied before and after (each test module
+    that uses this takes a number no other uses). `settings` are more variables.
+    """
+    import redis  # only the tests of deployed servers need it
+
+    shared = f"{redis_url.rsplit('/', 1)[0]}/{redis_db}"
+    store = redis.Redis.from_url(shared)
+    store.flushdb()
+    try:
+        with own_schema(postgresql_url) as database_url:
+            yield {"DATABASE_URL": database_url, "REDIS_URL": shared, **settings}
+    finally:
+        store.flushdb()
+        store.close()

@@ -25,40 +25,29 @@ import pytest
 import redis
 
 from tests.conftest import _service_url
-from tests.live import gunicorn_taskboard
-from tests.taskboard_live import own_schema
+from tests.live import SIGN_UP_PASSWORD as PASSWORD
+from tests.live import gunicorn_taskboard, sign_up
+from tests.taskboard_live import production_environment
 
 T = TypeVar("T")
 CLIENTS = 8
 SIGN_INS = 6
 REDIS_DB = 12
 """The Redis database these servers share, emptied before and after: no other test uses it."""
-PASSWORD = "correct horse battery"
 MERGE_PATCH = "application/merge-patch+json"
 
 
 @pytest.fixture(scope="module")
 def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
     """A schema of its own and a Redis database: the environment of the servers."""
-    postgresql_url = _service_url("DATABASE_TEST_URL")
-    redis_url = _service_url("REDIS_TEST_URL")
-    shared = f"{redis_url.rsplit('/', 1)[0]}/{REDIS_DB}"
-    store = redis.Redis.from_url(shared)
-    store.flushdb()
-    try:
-        with own_schema(postgresql_url) as database_url:
-            yield (
-                tmp_path_factory.mktemp("concurrency"),
-                {
-                    "DATABASE_URL": database_url,
-                    "REDIS_URL": shared,
-                    "SECRET_KEY": "concurrency-tests-secret-0123456789abcdef",
-                    "TASKBOARD_TOKEN_RATE_LIMIT": f"{SIGN_INS}/minute",
-                },
-            )
-    finally:
-        store.flushdb()
-        store.close()
+    with production_environment(
+        _service_url("DATABASE_TEST_URL"),
+        _service_url("REDIS_TEST_URL"),
+        REDIS_DB,
+        SECRET_KEY="concurrency-tests-secret-0123456789abcdef",
+        TASKBOARD_TOKEN_RATE_LIMIT=f"{SIGN_INS}/minute",
+    ) as env:
+        yield tmp_path_factory.mktemp("concurrency"), env
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +58,7 @@ def server(environment: tuple[Path, dict[str, str]]) -> Iterator[str]:
 
 
 def _sign_up(base_url: str) -> tuple[str, dict[str, str]]:
-    email = f"race-{uuid.uuid4().hex}@taskboard.test"
-    credentials = {"email": email, "password": PASSWORD}
-    with httpx.Client(base_url=base_url, timeout=10) as client:
-        created = client.post("/v1/users", json={**credentials, "display_name": "R"})
-        assert created.status_code == 201, created.text
-        token = client.post("/v1/auth/tokens", json=credentials)
-        assert token.status_code == 201, token.text
-    return email, {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return sign_up(base_url, "race")
 
 
 def _all_at_once(count: int, work: Callable[[int], T]) -> list[T]:

@@ -21,10 +21,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live import example_service
+from tests.live import SIGN_UP_PASSWORD as PASSWORD
+from tests.live import example_service, sign_up
 from tests.private_servers import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 
-PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
 SECRET_KEY = "taskboard-faults-secret-0123456789abcdef-0123"
 RECOVERY_SECONDS = 20.0
@@ -52,15 +52,7 @@ def servers(
 
 
 def _sign_up(base_url: str) -> httpx.Client:
-    email = f"fault-{uuid.uuid4().hex}@taskboard.test"
-    with httpx.Client(base_url=base_url, timeout=10) as anonymous:
-        created = anonymous.post(
-            "/v1/users", json={"email": email, "password": PASSWORD, "display_name": "F"}
-        )
-        assert created.status_code == 201, created.text
-        token = anonymous.post("/v1/auth/tokens", json={"email": email, "password": PASSWORD})
-        assert token.status_code == 201, token.text
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    _, headers = sign_up(base_url, "fault")
     return httpx.Client(base_url=base_url, headers=headers, timeout=10)
 
 

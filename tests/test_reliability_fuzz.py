@@ -25,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -35,7 +34,7 @@ import httpx
 import pytest
 from werkzeug.http import parse_date
 
-from tests.live import ROOT, example_service
+from tests.live import ROOT, example_service, sign_up
 
 HOOKS_ENV = "SCHEMATHESIS_HOOKS"
 DROPPED_ENV = "RESTKIT_FUZZ_DROPPED"
@@ -44,7 +43,6 @@ EXAMPLES = int(os.environ.get("RESTKIT_FUZZ_EXAMPLES", "20"))
 """Examples per operation and phase; `make reliability` raises it for a long run."""
 WALL_CLOCK = 120 + 6 * EXAMPLES
 """Seconds the whole schemathesis run may take (about 40 s at 20 examples on 2 cores)."""
-PASSWORD = "correct horse battery staple"
 SETTINGS = {
     "SECRET_KEY": "taskboard-fuzz-secret-0123456789abcdef-0123",
     # schemathesis signs in and signs up thousands of times from 127.0.0.1.
@@ -56,16 +54,8 @@ SETTINGS = {
 
 def sign_in(base_url: str) -> str:
     """Sign up a fresh user over HTTP and return their access token."""
-    email = f"fuzz-{uuid.uuid4().hex}@taskboard.test"
-    with httpx.Client(base_url=base_url, timeout=10) as client:
-        created = client.post(
-            "/v1/users", json={"email": email, "password": PASSWORD, "display_name": "Fuzz"}
-        )
-        assert created.status_code == 201, created.text
-        issued = client.post("/v1/auth/tokens", json={"email": email, "password": PASSWORD})
-        assert issued.status_code == 201, issued.text
-        token: str = issued.json()["access_token"]
-        return token
+    _, headers = sign_up(base_url, "fuzz")
+    return headers["Authorization"].removeprefix("Bearer ")
 
 
 def dropped_counts(dropped: Path) -> dict[str, int]:

@@ -23,11 +23,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
 from tests.conftest import _service_url
-from tests.live import gunicorn_taskboard
-from tests.taskboard_live import own_schema
+from tests.live import gunicorn_taskboard, sign_up
+from tests.taskboard_live import production_environment
 
 LOAD_SECONDS = float(os.environ.get("RESTKIT_LOAD_SECONDS", "15"))
 WARM_UP_SECONDS = 3.0
@@ -35,32 +34,23 @@ CLIENTS = 8
 MEMORY_BOUND = 24 * 1024 * 1024
 """Bytes each worker's resident memory may grow by between the warm-up and the end."""
 REDIS_DB = 11
-PASSWORD = "correct horse battery"
 MERGE_PATCH = "application/merge-patch+json"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """Taskboard under gunicorn: (its URL, the master's PID)."""
-    postgresql_url = _service_url("DATABASE_TEST_URL")
-    shared = f"{_service_url('REDIS_TEST_URL').rsplit('/', 1)[0]}/{REDIS_DB}"
-    store = redis.Redis.from_url(shared)
-    store.flushdb()
     master: list[int] = []
-    try:
-        with own_schema(postgresql_url) as database_url:
-            env = {
-                "DATABASE_URL": database_url,
-                "REDIS_URL": shared,
-                "SECRET_KEY": "load-tests-secret-0123456789abcdef-0123",
-                "TASKBOARD_TOKEN_RATE_LIMIT": "100000/minute",
-            }
-            directory = tmp_path_factory.mktemp("load")
-            with gunicorn_taskboard(directory, env, workers=2, threads=4, master=master) as url:
-                yield url, master[0]
-    finally:
-        store.flushdb()
-        store.close()
+    with production_environment(
+        _service_url("DATABASE_TEST_URL"),
+        _service_url("REDIS_TEST_URL"),
+        REDIS_DB,
+        SECRET_KEY="load-tests-secret-0123456789abcdef-0123",
+        TASKBOARD_TOKEN_RATE_LIMIT="100000/minute",
+    ) as env:
+        directory = tmp_path_factory.mktemp("load")
+        with gunicorn_taskboard(directory, env, workers=2, threads=4, master=master) as url:
+            yield url, master[0]
 
 
 def _workers(master: int) -> list[int]:
@@ -79,12 +69,8 @@ class _Client:
     """One phone: a user of its own, one connection, a loop of everyday requests."""
 
     def __init__(self, base_url: str) -> None:
-        email = f"load-{uuid.uuid4().hex}@taskboard.test"
-        credentials = {"email": email, "password": PASSWORD}
-        self.http = httpx.Client(base_url=base_url, timeout=30)
-        assert self.http.post("/v1/users", json={**credentials, "display_name": "L"}).is_success
-        token = self.http.post("/v1/auth/tokens", json=credentials).json()["access_token"]
-        self.http.headers["Authorization"] = f"Bearer {token}"
+        _, headers = sign_up(base_url, "load")
+        self.http = httpx.Client(base_url=base_url, headers=headers, timeout=30)
         project = self.http.post("/v1/projects", json={"name": "Load"}).json()
         self.tasks_url = f"/v1/projects/{project['id']}/tasks"
         self.statuses: Counter[tuple[str, int]] = Counter()

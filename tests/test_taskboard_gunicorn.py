@@ -14,10 +14,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
 from tests.live import gunicorn_taskboard
-from tests.taskboard_live import own_schema
+from tests.taskboard_live import production_environment
 
 WORKERS = 2
 SIGN_INS = 4  # the limit below: the fifth sign-in within the minute is refused
@@ -32,23 +31,16 @@ def gunicorn(
     tmp_path_factory: pytest.TempPathFactory, postgresql_url: str, redis_url: str
 ) -> Iterator[str]:
     """Serve Taskboard with gunicorn on PostgreSQL and Redis; yield its URL."""
-    shared = f"{redis_url.rsplit('/', 1)[0]}/{REDIS_DB}"
-    store = redis.Redis.from_url(shared)
-    store.flushdb()
-    directory = tmp_path_factory.mktemp("gunicorn")
-    try:
-        with own_schema(postgresql_url) as database_url:
-            env = {
-                "DATABASE_URL": database_url,
-                "REDIS_URL": shared,
-                "SECRET_KEY": "gunicorn-tests-secret-0123456789abcdef",
-                "TASKBOARD_TOKEN_RATE_LIMIT": f"{SIGN_INS}/minute",
-            }
-            with gunicorn_taskboard(directory, env, workers=WORKERS) as base_url:
-                yield base_url
-    finally:
-        store.flushdb()
-        store.close()
+    with production_environment(
+        postgresql_url,
+        redis_url,
+        REDIS_DB,
+        SECRET_KEY="gunicorn-tests-secret-0123456789abcdef",
+        TASKBOARD_TOKEN_RATE_LIMIT=f"{SIGN_INS}/minute",
+    ) as env:
+        directory = tmp_path_factory.mktemp("gunicorn")
+        with gunicorn_taskboard(directory, env, workers=WORKERS) as base_url:
+            yield base_url
 
 
 def test_gunicorn_workers_share_tokens_rows_and_the_sign_in_limit(
