@@ -206,7 +206,7 @@ class PaginationPlan:
     """
 
     def __init__(self, pagination: Pagination, secret: str | bytes | None = None) -> None:
-        from restkit.parsing import _LocationPlan
+        from restkit._locations import _LocationPlan
 
         self.pagination = pagination
         fields = query_fields(pagination)

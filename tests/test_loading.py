@@ -10,7 +10,7 @@ from marshmallow import fields as f
 from marshmallow import validate as v
 
 import restkit._dump_rules
-import restkit.parsing
+import restkit._locations
 from restkit import Resource, operation
 from restkit._dump_rules import is_loadable_schema
 from restkit._fields import copy_schema, harden_for_load
@@ -308,7 +308,7 @@ def test_loading_switch_chooses_the_loader(
         made.append(schema)
         return make_loader(schema, lazy=lazy)
 
-    monkeypatch.setattr(restkit.parsing, "make_loader", spy)
+    monkeypatch.setattr(restkit._locations, "make_loader", spy)
 
     # A schema of its own: operations that declare one schema share its plan and loader.
     class FreshItems(Resource):

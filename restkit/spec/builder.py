@@ -22,10 +22,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import MODIFIERS
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 
+from restkit._locations import is_multiple
 from restkit.blueprint import Blueprint, MountedRoute
 from restkit.errors import DeclarationError
 from restkit.operation import Operation
-from restkit.parsing import effective_unknown, header_name, is_multiple
+from restkit.parsing import effective_unknown, header_name
 from restkit.problems import (
     PROBLEM_CONTENT_TYPE,
     InputErrorSchema,
