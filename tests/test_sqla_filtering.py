@@ -8,6 +8,7 @@ spec documents. The `sqla_app` fixture runs each test on both databases.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -526,8 +527,11 @@ INT32 = {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}  # the co
 BOOLEAN = {"type": "boolean"}
 PRIORITY = {"type": "string", "enum": ["low", "normal", "high"]}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NUL_FREE_PATTERN}
-WORDS = r"^\s*(?:[^\s\x00]+(?:\s+[^\s\x00]+){0,9})?\s*$"
-"""At most 10 words (MAX_SEARCH_WORDS) of no NUL, as the q parameter is read."""
+WORDS = (
+    r"^[ \t\n\r\f\v]*(?:[^ \t\n\r\f\v\x00]+(?:[ \t\n\r\f\v]+[^ \t\n\r\f\v\x00]+){0,9})?"
+    r"[ \t\n\r\f\v]*$"
+)
+"""At most 10 words (MAX_SEARCH_WORDS) split at ASCII whitespace, no NUL: q as it is read."""
 SORT_KEY = "(?:due_at|rank|title|priority)"
 SORT = {
     "type": "string",
@@ -592,3 +596,14 @@ def test_spec_documents_every_filter_sort_and_search_parameter(sqla_app: Flask) 
         }
         for name, description, schema, more in SPEC_PARAMETERS
     ]
+
+
+def test_search_words_are_split_at_ascii_whitespace_only() -> None:
+    from restkit.sqla.filtering import _WORDS_PATTERN, _search_words
+
+    text = "a\x1cb c\u00a0d\te"  # U+001C and a no-break space join words; a tab parts them
+
+    assert _search_words(text) == ["a\x1cb", "c\u00a0d", "e"]
+    assert re.fullmatch(_WORDS_PATTERN, " ".join(["w"] * 10))
+    assert not re.fullmatch(_WORDS_PATTERN, " ".join(["w"] * 11))
+    assert re.fullmatch(_WORDS_PATTERN, "\x1c".join(["w"] * 11))  # one word, as it is read

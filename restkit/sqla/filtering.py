@@ -453,7 +453,7 @@ class FilterPlan:
                 conditions.append(_condition(parameter, query[name]))
         text = query.get("q")
         if text and self.search:
-            for word in text.split():
+            for word in _search_words(text):
                 conditions.append(
                     or_(*(column.icontains(word, autoescape=True) for column in self.search))
                 )
@@ -525,13 +525,23 @@ def integer_range(column: Column[Any]) -> tuple[int, int]:
     return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
-_WORDS_PATTERN = r"^\s*(?:[^\s\x00]+(?:\s+[^\s\x00]+){0,COUNT})?\s*$".replace(
-    "COUNT", str(MAX_SEARCH_WORDS - 1)
+# Words are separated by ASCII whitespace only: `\s` and str.split() disagree between
+# JavaScript (the document's regex dialect) and Python on characters such as U+001C.
+_SPACE = "[ \\t\\n\\r\\f\\v]"
+_WORD = "[^ \\t\\n\\r\\f\\v\\x00]"
+_WORDS_PATTERN = (
+    f"^{_SPACE}*(?:{_WORD}+(?:{_SPACE}+{_WORD}+){{0,{MAX_SEARCH_WORDS - 1}}})?{_SPACE}*$"
 )
+_WORD_SPLIT = re.compile(f"{_SPACE}+")
+
+
+def _search_words(text: str) -> list[str]:
+    """Return the words of a search (`q`): the text split at ASCII whitespace."""
+    return [word for word in _WORD_SPLIT.split(text) if word]
 
 
 def _few_words(text: str) -> None:
-    if len(text.split()) > MAX_SEARCH_WORDS:
+    if len(_search_words(text)) > MAX_SEARCH_WORDS:
         raise ma.ValidationError(f"Search with at most {MAX_SEARCH_WORDS} words.")
 
 
