@@ -34,31 +34,31 @@ def check_query_string(
     other steps (and the method) read only what was sent.
     """
     raw = request.query_string
-    if raw.isascii() and b"%" not in raw:
-        return
-    try:
-        unquote_to_bytes(raw).decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if (raw.isascii() and b"%" not in raw) or _decodes(raw):
         return
     invalid: list[str] = []
     valid: list[bytes] = []
     for pair in raw.split(b"&"):
         key, _, value = pair.partition(b"=")
-        try:
-            unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            invalid.append(unquote(key.replace(b"+", b" ").decode("latin-1")))
-        else:
+        if _decodes(key) and _decodes(value):
             valid.append(pair)
+        else:
+            invalid.append(unquote(key.replace(b"+", b" ").decode("latin-1")))
     detail = "Not valid UTF-8: percent-encode the value's UTF-8 bytes."
     errors.extend(InputError("query", detail, name=name) for name in dict.fromkeys(invalid))
     # werkzeug caches `args` on the request (and cannot decode raw bytes that are not UTF-8):
     # the parameters that are valid take its place, read as werkzeug reads them.
     text = b"&".join(valid).decode("utf-8")
     request.__dict__["args"] = MultiDict(parse_qsl(text, keep_blank_values=True))
+
+
+def _decodes(part: bytes) -> bool:
+    """Whether a part of a query string is UTF-8 once percent-decoded."""
+    try:
+        unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def utf8_only(form: MultiDict[str, Any], errors: list[InputError]) -> MultiDict[str, Any]:

@@ -311,7 +311,8 @@ class RequestPlan:
         if request.mimetype != "multipart/form-data":
             return
         for name in self._parsed(request, location):
-            errors.append(InputError(location, "Unknown field.", name=name))
+            shown = name.encode("utf-8", "replace").decode("utf-8")  # JSON-safe, whatever sent
+            errors.append(InputError(location, "Unknown field.", name=shown))
 
     def _parsed(self, request: Request, attribute: str) -> MultiDict[str, Any]:
         if "form" not in request.__dict__:  # not read yet: read it keeping bad text visible

@@ -17,11 +17,11 @@ from restkit.sqla.errors import RETRY_AFTER, database_problem
 
 
 class SearchTimeout(Exception):
-    pass
+    """A search client's timeout: the translators below make it a 503."""
 
 
 class SearchMissing(Exception):
-    pass
+    """A missing search index: a 404."""
 
 
 def _search_problem(error: BaseException) -> p.Problem | None:

@@ -372,7 +372,7 @@ def test_mutated_cursor_gives_422_or_same_position(
 
 
 class Sortable(sa.orm.DeclarativeBase):
-    pass
+    """The models of the keyset position tests."""
 
 
 class Row(Sortable):

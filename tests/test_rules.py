@@ -138,7 +138,7 @@ def test_api_routes_keep_an_apps_own_rule_class():
     from flask import Flask
 
     class AuditedRule(Rule):
-        pass
+        """An app's own rule class, which restkit's routes must keep."""
 
     app = Flask("lazy")
     app.url_rule_class = AuditedRule
@@ -152,7 +152,7 @@ def test_lazy_builders_leaves_a_werkzeug_without_compile_builder_alone(monkeypat
     from restkit._rules import lazy_builders
 
     class Plain:
-        pass
+        """A rule class without Werkzeug's private builder compiler."""
 
     assert lazy_builders(Plain) is Plain  # type: ignore[arg-type]
     assert lazy_builders(Rule) is lazy_builders(Rule)
