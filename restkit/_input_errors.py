@@ -52,19 +52,22 @@ def pointer_errors(messages: Any, pointer: str, context: Any, prefix: str = "") 
 def _collect(
     found: list[InputError], messages: Any, pointer: str, context: Any, prefix: str = ""
 ) -> None:
-    # Appends to one list rather than chaining generators, and tests exact types before the
-    # slower ABC checks: a 422 is an everyday answer.
-    if isinstance(context, ma.fields.Nested):
+    # Appends to one list rather than chaining generators, and tests exact types and the
+    # context's kind (made once per class) before the slower ABC checks: a 422 is an
+    # everyday answer.
+    kind = _kind(context)
+    if kind is _NESTED:
         context = context._schema
-    kind = type(messages)
-    if kind is dict or (kind is not list and isinstance(messages, Mapping)):
-        is_dict_field = isinstance(context, ma.fields.Mapping)
+        kind = _kind(context)
+    messages_type = type(messages)
+    if messages_type is dict or (messages_type is not list and isinstance(messages, Mapping)):
+        by_key = _fields_by_key(context) if kind is _SCHEMA else None
         for key, nested in messages.items():
             if key == SCHEMA:
                 _collect(found, nested, pointer, None, prefix)
                 continue
             child = f"{pointer}/{escape(key)}"
-            if is_dict_field and isinstance(nested, Mapping):
+            if kind is _MAPPING and isinstance(nested, Mapping):
                 # marshmallow reports {"key": [...], "value": [...]} under each entry of a Dict.
                 for part, inner in nested.items():
                     if part == "key":
@@ -72,22 +75,22 @@ def _collect(
                     else:
                         _collect(found, inner, child, context.value_field)
                 continue
-            field = _child(context, key)
-            if isinstance(field, ma.fields.Field) and field.dump_only:
+            field = _child(context, kind, by_key, key)
+            if _kind(field) is not _OTHER and field.dump_only:
                 for message in _strings(nested):
                     found.append(InputError("body", read_only(message), pointer=child))
                 continue
             if type(nested) is list:  # the common leaf, a field's messages: as below
                 for item in nested:
                     if type(item) is str:
-                        found.append(InputError("body", item, pointer=child))
+                        found.append(InputError("body", item, child))
                     elif isinstance(item, Mapping):
                         _collect(found, item, child, None)
                     else:
                         found.append(InputError("body", str(item), pointer=child))
                 continue
             _collect(found, nested, child, field)
-    elif kind is list or isinstance(messages, list | tuple):
+    elif messages_type is list or isinstance(messages, list | tuple):
         for item in messages:
             if isinstance(item, Mapping):
                 _collect(found, item, pointer, None)
@@ -97,19 +100,49 @@ def _collect(
         found.append(InputError("body", prefix + str(messages), pointer=pointer))
 
 
-def _child(context: Any, key: Any) -> Any:
+# What a context is, for the walk above: a schema, or a field of one of these kinds.
+_SCHEMA, _NESTED, _MAPPING, _LIST, _TUPLE, _FIELD, _OTHER = (
+    "schema",
+    "nested",
+    "mapping",
+    "list",
+    "tuple",
+    "field",
+    "other",
+)
+_KINDS: dict[type[Any], str] = {}
+
+
+def _kind(context: Any) -> str:
+    """Return what `context` is (one of the names above), found once per class."""
+    cls = type(context)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _OTHER
+        for base, name in (
+            (ma.Schema, _SCHEMA),
+            (ma.fields.Nested, _NESTED),
+            (ma.fields.Mapping, _MAPPING),
+            (ma.fields.List, _LIST),
+            (ma.fields.Tuple, _TUPLE),
+            (ma.fields.Field, _FIELD),
+        ):
+            if isinstance(context, base):
+                kind = name
+                break
+        _KINDS[cls] = kind
+    return kind
+
+
+def _child(context: Any, kind: str, by_key: dict[str, Any] | None, key: Any) -> Any:
     """Return the schema or field that the messages under `key` belong to, if known."""
-    if isinstance(context, ma.Schema):
-        if isinstance(key, int):
-            return context  # an item of a many=True schema
-        return _fields_by_key(context).get(key)
-    if isinstance(context, ma.fields.List) and isinstance(key, int):
+    if by_key is not None:
+        return context if isinstance(key, int) else by_key.get(key)  # int: a many=True item
+    if not isinstance(key, int):
+        return None
+    if kind is _LIST:
         return context.inner
-    if (
-        isinstance(context, ma.fields.Tuple)
-        and isinstance(key, int)
-        and 0 <= key < len(context.tuple_fields)
-    ):
+    if kind is _TUPLE and 0 <= key < len(context.tuple_fields):
         return context.tuple_fields[key]
     return None
 

@@ -90,14 +90,16 @@ def _decode_exact(raw: bytes, decimals: bool, max_depth: int) -> Any:
 
 
 def _has_float(value: Any) -> bool:
+    # orjson makes exactly these types, so exact tests do (and are quicker than isinstance).
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, float):
+        kind = type(item)
+        if kind is float:
             return True
-        if isinstance(item, dict):
+        if kind is dict:
             stack.extend(item.values())
-        elif isinstance(item, list):
+        elif kind is list:
             stack.extend(item)
     return False
 

@@ -29,6 +29,7 @@ from restkit._dump_rules import (
     owns_deserialize,
 )
 from restkit._dump_rules import _resolves as resolves
+from restkit._load_inline import NOT_TEXT, text_test, validator_lines
 
 __all__ = ["LoadCodegen"]
 
@@ -50,13 +51,34 @@ class LoadCodegen(SourceWriter):
                 "_sv": mu.set_value,
                 "_isseq": mu.is_sequence_but_not_string,
                 "_iscoll": mu.is_collection,
+                "_NT": NOT_TEXT,
             }
         )
         self._schemas: dict[int, str] = {}
+        self._items: dict[int, str] = {}  # the function that loads one item, by schema
 
     def compile(self, schema: ma.Schema) -> Callable[[Any, Any], Any]:
         """Return a function of `(data, unknown)` equal to `schema.load(data, unknown=...)`."""
         name = self.schema_function(schema, 0)
+        function: Callable[[Any, Any], Any] = self.make_function(
+            name, f"loader {type(schema).__name__}"
+        )
+        return function
+
+    def compile_gathering(self, schema: ma.Schema) -> Callable[[Any, Any], Any] | None:
+        """Return a function of `(data, unknown)` that returns `(result, messages)`.
+
+        It is `compile(schema)` that returns marshmallow's messages instead of raising them
+        (empty when the data is valid), for a schema that marshmallow's default
+        `handle_error` would leave as they are; `None` for any other schema.
+        """
+        self.schema_function(schema, 0)
+        item = self._items.get(id(schema))
+        if item is None or type(schema).handle_error is not ma.Schema.handle_error:
+            return None
+        name = self.bind(None, "gather")
+        self.lines += [f"def {name}(data, unknown):", *self._gather(schema, item)]
+        self.lines.append("    return result, errors")
         function: Callable[[Any, Any], Any] = self.make_function(
             name, f"loader {type(schema).__name__}"
         )
@@ -106,34 +128,38 @@ class LoadCodegen(SourceWriter):
             f"                err[key] = [{unknown_error}]",
             "    return ret, err",
             f"def {name}(data, unknown):",
-            "    if unknown is None:",
-            f"        unknown = {schema.unknown!r}",
+            *self._gather(schema, item),
         ]
-        many = bool(schema.many)
-        if many:
-            self.lines += [
-                "    result = []",
-                "    if not _isseq(data):",
-                f"        errors = {{'_schema': [{type_error}]}}",
-                "    else:",
-                "        errors = {}",
-                "        for index, one in enumerate(data):",
-                f"            ret, err = {item}(one, unknown)",
-                "            result.append(ret)",
-                "            if err:",
-                "                errors[index] = err",
-            ]
-        else:
-            self.lines.append(f"    result, errors = {item}(data, unknown)")
         handle = self.bind(schema.handle_error, "he")
         self.lines += [
             "    if errors:",
             "        exc = _VE(errors, data=data, valid_data=result)",
-            f"        {handle}(exc, data, many={many!r}, partial=None)",
+            f"        {handle}(exc, data, many={bool(schema.many)!r}, partial=None)",
             "        raise exc",
             "    return result",
         ]
+        self._items[id(schema)] = item
         return name
+
+    def _gather(self, schema: ma.Schema, item: str) -> list[str]:
+        """Write the start of a schema's load: `result` and the `errors` of every item."""
+        lines = ["    if unknown is None:", f"        unknown = {schema.unknown!r}"]
+        if not schema.many:
+            return [*lines, f"    result, errors = {item}(data, unknown)"]
+        type_error = self.bind(schema.error_messages["type"], "te")
+        return [
+            *lines,
+            "    result = []",
+            "    if not _isseq(data):",
+            f"        errors = {{'_schema': [{type_error}]}}",
+            "    else:",
+            "        errors = {}",
+            "        for index, one in enumerate(data):",
+            f"            ret, err = {item}(one, unknown)",
+            "            result.append(ret)",
+            "            if err:",
+            "                errors[index] = err",
+        ]
 
     def _field_statements(
         self, schema: ma.Schema, attr_name: str, field: Any, depth: int
@@ -175,23 +201,86 @@ class LoadCodegen(SourceWriter):
             out.append("        " + _store(target, "None"))
         else:
             out.append(f"        err[{key}] = [{null}]")
-        out += [
-            "    else:",
-            "        try:",
-            f"            x = {convert}(v, {key}, data)",
-            "        except _VE as e:",
-            f"            err[{key}] = _copy(e.messages)",
-            "            x = e.valid_data or _m",
+        general = [
+            "try:",
+            f"    x = {convert}(v, {key}, data)",
+            "except _VE as e:",
+            f"    err[{key}] = _copy(e.messages)",
+            "    x = e.valid_data or _m",
         ]
         if field.validators:
             # Validators run only on a converted value; their errors leave no valid data.
-            out += ["        else:", *(f"            {line}" for line in self.validation(field))]
-            out += [
-                "            if errors:",
-                f"                err[{key}] = errors",
-                "                x = _m",
-            ]
+            general += ["else:", *(f"    {line}" for line in self._validated(field, key))]
+        fast = self._fast_branches(field, key, depth)
+        if fast:
+            general = [*fast, "else:", *(f"    {line}" for line in general)]
+        out += ["    else:", *(f"        {line}" for line in general)]
         return [*out, "        if x is not _m:", f"            {store}"]
+
+    def _validated(self, field: Any, key: str) -> list[str]:
+        """Write the field's validators on `x`: their messages under `key`, and no value."""
+        return [
+            *self.validation(field),
+            "if errors:",
+            f"    err[{key}] = errors",
+            "    x = _m",
+        ]
+
+    def _fast_branches(self, field: Any, key: str, depth: int) -> list[str]:
+        """Write `if`/`elif` branches that load the usual values of a field without raising.
+
+        Text for a text field, and a list of text for a `List` of one: the value as it is, or
+        the messages marshmallow would raise (see `restkit._load_inline`). Empty when the
+        field has none; other values take the `else` that follows.
+        """
+        test = text_test(field)
+        if test is not None:
+            lines = [f"if {test.format(v='v')}:", "    x = v"]
+            if field.validators:
+                lines += [f"    {line}" for line in self._validated(field, key)]
+            invalid = self._invalid(field)
+            if invalid is not None:
+                lines += ["elif type(v) in _NT:", f"    err[{key}] = [{invalid}]", "    x = _m"]
+            return lines
+        if not owns_deserialize(field, mf.List, "_deserialize"):
+            return []
+        inner = field.inner
+        test = text_test(inner)
+        if test is None or self._invalid(field) is None or self._missing_messages(inner) is None:
+            return []
+        # marshmallow's List._deserialize over a list, each text item loaded in the loop.
+        item = [f"    if {test.format(v='x')}:"]
+        if inner.validators:
+            item += [f"        {line}" for line in self.validation(inner)]
+            item += ["        if errors:", "            errs[index] = errors", "        else:"]
+            item += ["            xs.append(x)"]
+        else:
+            item += ["        xs.append(x)"]
+        invalid = self._invalid(inner)
+        if invalid is not None:
+            item += ["    elif type(x) in _NT:", f"        errs[index] = [{invalid}]"]
+        lines = [
+            "if type(v) is list:",
+            "    xs = []",
+            "    errs = {}",
+            "    for index, x in enumerate(v):",
+            *(f"    {line}" for line in item),
+            "        else:",
+            "            try:",
+            f"                xs.append({self.full(inner, depth)}(x))",
+            "            except _VE as e:",
+            "                if e.valid_data is not None:",
+            "                    xs.append(e.valid_data)",
+            "                errs[index] = _copy(e.messages)",
+            "    if errs:",
+            f"        err[{key}] = errs",
+            "        x = xs or _m",
+            "    else:",
+            "        x = xs",
+        ]
+        if field.validators:
+            lines += [f"        {line}" for line in self._validated(field, key)]
+        return lines
 
     def _missing_messages(self, field: Any) -> tuple[str, str] | None:
         """Return the names of the field's "required" and "null" messages, if it is compiled."""
@@ -263,11 +352,12 @@ class LoadCodegen(SourceWriter):
             and depth < MAX_NESTING
         ):
             body = self._nested(field, depth)
-        if body is None and _nul_free_string(field):
-            # A str without NUL is returned as it is (String._deserialize behind restkit's NUL
-            # check); anything else goes through both, for their errors.
+        test = text_test(field) if body is None else None
+        if test is not None:
+            # Text is returned as it is (String._deserialize, behind restkit's NUL check when
+            # hardened); anything else goes through the field's own code, for its errors.
             body = [
-                "if type(v) is str and '\\x00' not in v:",
+                f"if {test.format(v='v')}:",
                 "    x = v",
                 "else:",
                 f"    x = {self.bind(field._deserialize, 'ds')}(v, attr, data)",
@@ -286,6 +376,10 @@ class LoadCodegen(SourceWriter):
         """
         body = ["errors = []"]
         for validator in field.validators:
+            inline = validator_lines(validator, self.bind)
+            if inline is not None:
+                body += inline
+                continue
             body += [
                 "try:",
                 f"    {self.bind(validator, 'va')}(x)",
@@ -338,14 +432,6 @@ class LoadCodegen(SourceWriter):
             "    raise _VE(e.messages, valid_data=e.valid_data) from e",
         ]
         return body
-
-
-def _nul_free_string(field: Any) -> bool:
-    """Whether the field is a `String` whose loading is marshmallow's behind restkit's NUL check."""
-    return (
-        getattr(field._deserialize, "restkit_nul_free", False)
-        and type(field)._deserialize is mf.String._deserialize
-    )
 
 
 def _store(target: str, value: str) -> str:

@@ -13,6 +13,7 @@ through `restkit.parsing`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from restkit._fields import copy_schema, harden_for_load
 from restkit._input_errors import escape, flat_messages, pointer_errors, read_only
-from restkit.loading import Loader, make_loader
+from restkit.loading import ValidatingLoader, make_validating_loader
 from restkit.operation import Location
 from restkit.problems import InputError
 
@@ -88,15 +89,12 @@ class _LocationPlan:
         self, location: Location, declared: ma.Schema, *, compile_loads: bool = False
     ) -> None:
         self.location = location
-        self.schema = copy_schema(declared)
-        harden_for_load(self.schema, json=location not in _STRING_LOCATIONS)
-        self.unknown = effective_unknown(self.schema, location)
-        # Compiled on the first request, so that start-up costs nothing (restkit.loading).
-        self.load_schema: Loader = (
-            make_loader(self.schema, lazy=True) if compile_loads else self._own_load
-        )
+        self.declared_schema = declared
+        self.compile_loads = compile_loads
+        # The copy has the declared schema's fields, keys and options: read them from it.
+        self.unknown = effective_unknown(declared, location)
         self.keys: list[_Key] = []
-        for name, field in self.schema.load_fields.items():
+        for name, field in declared.load_fields.items():
             key = field.data_key if field.data_key is not None else name
             wire = header_name(key) if location == "headers" and field.data_key is None else key
             self.keys.append(_Key(wire, key, is_multiple(field)))
@@ -105,9 +103,23 @@ class _LocationPlan:
         self.wire_names = {k.key: k.wire for k in self.keys}
         self.read_only = frozenset(
             field.data_key if field.data_key is not None else name
-            for name, field in self.schema.fields.items()
+            for name, field in declared.fields.items()
             if field.dump_only
         )
+
+    @functools.cached_property
+    def schema(self) -> ma.Schema:
+        """The private, hardened copy of the declared schema, made on the first request."""
+        schema = copy_schema(self.declared_schema)
+        harden_for_load(schema, json=self.location not in _STRING_LOCATIONS)
+        return schema
+
+    @functools.cached_property
+    def load_schema(self) -> ValidatingLoader:
+        """The schema's load, compiled on the first request unless `compile_loads` is off."""
+        if self.compile_loads:
+            return make_validating_loader(self.schema)
+        return self._own_load
 
     def load(self, data: Any, errors: list[InputError]) -> Any:
         if self.unknown == ma.INCLUDE and self.read_only and isinstance(data, dict):
@@ -115,14 +127,17 @@ class _LocationPlan:
             for key in self.read_only.intersection(data):
                 del data[key]
                 errors.append(self._read_only_error(key))
-        try:
-            return self.load_schema(data, unknown=self.unknown)
-        except ma.ValidationError as error:
-            errors.extend(self.input_errors(error.messages))
+        result, messages = self.load_schema(data, unknown=self.unknown)
+        if messages:
+            errors.extend(self.input_errors(messages))
             return None
+        return result
 
-    def _own_load(self, data: Any, *, unknown: str | None = None) -> Any:
-        return self.schema.load(data, unknown=unknown)  # type: ignore[arg-type]
+    def _own_load(self, data: Any, *, unknown: str | None = None) -> tuple[Any, Any]:
+        try:
+            return self.schema.load(data, unknown=unknown), {}  # type: ignore[arg-type]
+        except ma.ValidationError as error:
+            return error.valid_data, error.messages
 
     def _read_only_error(self, key: str) -> InputError:
         detail = read_only("Unknown field.")

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -129,6 +128,8 @@ def spec_command(
 
 
 def _load(path: str) -> dict[str, Any]:
+    import yaml  # on first use, as in spec_to_yaml: the app imports this module at start-up
+
     text = Path(path).read_text(encoding="utf-8")
     try:
         loaded = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)

@@ -20,6 +20,7 @@ stray reference to a CDN is never fetched. The requests that "Try it out" sends
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, request, send_from_directory, url_for
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from markupsafe import Markup
 
 from restkit.errors import DeclarationError
@@ -45,8 +46,7 @@ _CSP = (  # loads from the app only; connect-src is open for "Try it out" (see a
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
     "worker-src 'self' blob:; connect-src * data: blob:; object-src 'none'; base-uri 'self'"
 )
-_LAYOUT = Environment(autoescape=True).from_string(
-    """<!doctype html>
+_LAYOUT_SOURCE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -69,7 +69,12 @@ const config = {{ config|tojson }};
 </body>
 </html>
 """
-)
+
+
+@functools.cache
+def _layout() -> Template:
+    """Return the page layout, compiled on the first page served (not at import)."""
+    return Environment(autoescape=True).from_string(_LAYOUT_SOURCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +315,7 @@ def _make_page_view(
         return url_for(f".{page}_assets", filename=filename, v=assets.version)
 
     def view() -> Response:
-        html = _LAYOUT.render(
+        html = _layout().render(
             title=title,
             stylesheets=[versioned(name) for name in info.stylesheets],
             scripts=[versioned(name) for name in info.scripts],

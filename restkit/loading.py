@@ -41,7 +41,13 @@ import marshmallow as ma
 from restkit._dump_rules import is_loadable_schema
 from restkit._load_codegen import LoadCodegen
 
-__all__ = ["Loader", "explain_loader", "make_loader"]
+__all__ = [
+    "Loader",
+    "ValidatingLoader",
+    "explain_loader",
+    "make_loader",
+    "make_validating_loader",
+]
 
 
 class Loader(Protocol):
@@ -77,6 +83,60 @@ def make_loader(schema: ma.Schema, *, lazy: bool = False) -> Loader:
         if compiled is None:
             # Two threads may both compile on the first calls; both functions are the same.
             compiled = LoadCodegen().compile(schema)
+        return compiled(data, unknown)
+
+    return load
+
+
+class ValidatingLoader(Protocol):
+    """What `make_validating_loader` returns: `schema.load` that returns its errors."""
+
+    def __call__(self, data: Any, *, unknown: str | None = None) -> tuple[Any, Any]:
+        """Return `(result, messages)`: the loaded data, or what was valid and the messages."""
+
+
+def make_validating_loader(schema: ma.Schema, *, lazy: bool = False) -> ValidatingLoader:
+    """Return a function that loads like `make_loader`'s, but returns the errors it finds.
+
+    Raising and catching `ValidationError` is a good part of what an invalid input costs;
+    request parsing, which turns the messages into a 422 problem anyway, takes them as a
+    value.
+
+    Args:
+        schema: The schema instance, as for `make_loader`.
+        lazy: Compile on the first call rather than now.
+
+    Returns:
+        A function `load(data, *, unknown=None)` returning `(result, messages)`. When
+        `schema.load(data, unknown=unknown)` returns, `result` is what it returns and
+        `messages` is empty; when it raises `ValidationError`, they are the error's
+        `valid_data` and `messages`. Any other exception (from a schema's own
+        `handle_error`, say) propagates.
+    """
+    compiled: Callable[[Any, Any], tuple[Any, Any]] | None = None
+
+    def compile_now() -> Callable[[Any, Any], tuple[Any, Any]]:
+        compilable = is_loadable_schema(schema) is None
+        gathering = LoadCodegen().compile_gathering(schema) if compilable else None
+        if gathering is not None:
+            return gathering
+        raising = make_loader(schema) if compilable else _own_load(schema)
+
+        def catching(data: Any, unknown: Any) -> tuple[Any, Any]:
+            try:
+                return raising(data, unknown=unknown), {}
+            except ma.ValidationError as error:
+                return error.valid_data, error.messages
+
+        return catching
+
+    if not lazy:
+        compiled = compile_now()
+
+    def load(data: Any, *, unknown: str | None = None) -> tuple[Any, Any]:
+        nonlocal compiled
+        if compiled is None:
+            compiled = compile_now()  # as in make_loader, two threads may both compile
         return compiled(data, unknown)
 
     return load

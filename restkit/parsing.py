@@ -12,6 +12,7 @@ by a plan of its own (`restkit._locations`), whose errors `restkit._input_errors
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -78,8 +79,6 @@ class RequestPlan:
         }
         self.max_body_size = operation.declaration.max_body_size or settings.max_body_size
         self.max_json_depth = settings.max_json_depth
-        body = self.plans.get("body")
-        self.exact_decimals = body is not None and has_decimal(body.schema)
         # A patch applies to the current object as clients read it: dumped the way responses
         # are (naive datetimes as UTC with an offset), so that fields the patch leaves alone
         # load again, also into an AwareDateTime.
@@ -103,6 +102,12 @@ class RequestPlan:
             self.steps.append(self._read_page)
         if "query" in self.plans or pagination is not None:
             self.steps.insert(0, check_query_string)
+
+    @functools.cached_property
+    def exact_decimals(self) -> bool:
+        """Whether the body's numbers are read as decimals: its schema has a `Decimal` field."""
+        body = self.plans.get("body")
+        return body is not None and has_decimal(body.schema)
 
     def parse(self, request: Request, view_args: Mapping[str, Any]) -> dict[str, Any]:
         """Return the method's keyword arguments for this request.

@@ -16,7 +16,7 @@ from restkit._dump_rules import is_loadable_schema
 from restkit._fields import copy_schema, harden_for_load
 from restkit._load_codegen import LoadCodegen
 from restkit.errors import DeclarationError
-from restkit.loading import explain_loader, make_loader
+from restkit.loading import explain_loader, make_loader, make_validating_loader
 from restkit.settings import Settings
 
 
@@ -306,9 +306,9 @@ def test_loading_switch_chooses_the_loader(
 
     def spy(schema: ma.Schema, *, lazy: bool = False) -> Any:
         made.append(schema)
-        return make_loader(schema, lazy=lazy)
+        return make_validating_loader(schema, lazy=lazy)
 
-    monkeypatch.setattr(restkit._locations, "make_loader", spy)
+    monkeypatch.setattr(restkit._locations, "make_validating_loader", spy)
 
     # A schema of its own: operations that declare one schema share its plan and loader.
     class FreshItems(Resource):

@@ -25,7 +25,7 @@ from marshmallow import fields as f
 from marshmallow import validate as v
 
 from restkit._fields import copy_schema, harden_for_load
-from restkit.loading import make_loader
+from restkit.loading import make_loader, make_validating_loader
 from tests.property_helpers import NAMES, PROPERTY, Color, canonical
 
 
@@ -57,6 +57,7 @@ GARBAGE = st.sampled_from(
         None,
         "",
         "abc",
+        "a\x00b",
         "12",
         "1.5",
         "2024-01-02",
@@ -101,13 +102,31 @@ SCALARS: dict[type[Any], st.SearchStrategy[Any]] = {
     f.Date: st.dates().map(dt.date.isoformat),
     f.Enum: st.sampled_from(["RED", "BLUE", 1, "blue", "GREEN"]),
 }
-SIZED = [[v.Length(min=1, max=3)], [v.Length(max=1), v.Length(min=2)]]
+SIZED = [
+    [v.Length(min=1, max=3)],
+    [v.Length(max=1), v.Length(min=2)],
+    [v.Length(equal=2)],
+    [v.Length(min=2, error="{input!r} has {min} or more")],  # formatted per value
+    [v.Length(max=2, error="At most {max}, or {0}.")],  # a template that cannot format
+    [v.Length(equal=1, error="Not {nope}.")],  # nor can this one
+]
 # Validators by the type a field loads to (a validator given another type raises TypeError).
 VALIDATORS: dict[str, list[list[Any]]] = {
-    "number": [[v.Range(min=0, max=10)], [v.Range(min=0), v.OneOf([1, 2, 3])]],
-    "text": [*SIZED, [v.Regexp(r"^[a-z]+$")], [v.OneOf(["a", "RED"])]],
+    "number": [
+        [v.Range(min=0, max=10)],
+        [v.Range(min=0), v.OneOf([1, 2, 3])],
+        [v.Range(min=0, max=10, min_inclusive=False, max_inclusive=False)],
+        [v.Range(max=5, error="{input} is over {max}")],
+    ],
+    "text": [
+        *SIZED,
+        [v.Regexp(r"^[a-z]+$")],
+        [v.OneOf(["a", "RED"])],
+        [v.OneOf(["a", "b"], labels=["A", "B"], error="{input} is not {labels}")],
+        [v.Length(max=3), v.OneOf(["abc", "x"], error="Pick {choices}.")],
+    ],
     "sized": SIZED,
-    "any": [[v.OneOf(["a", 1, Color.RED])]],
+    "any": [[v.OneOf(["a", 1, Color.RED])], [v.OneOf([[], "a"])]],
 }
 KINDS = {
     f.Integer: "number",
@@ -248,12 +267,27 @@ def outcome(load: Any, data: Any, unknown: str | None) -> tuple[Any, ...]:
         return "raised", type(error)
 
 
+def gathered(load: Any, data: Any, unknown: str | None) -> tuple[Any, ...]:
+    """Return `outcome` of a validating loader, which returns its errors as a value."""
+    data = copy.deepcopy(data)
+    try:
+        result, messages = load(data, unknown=unknown)
+    except Exception as error:
+        return "raised", type(error)
+    if messages:
+        return "invalid", canonical(messages), canonical(result)
+    return "ok", canonical(result)
+
+
 def assert_same(schema: ma.Schema, data: st.DataObject) -> None:
     loader = make_loader(schema)  # first: it resolves nested schemas, as a load would
+    validating = make_validating_loader(schema)
     value = data.draw(inputs(schema, many=bool(schema.many)))
     unknown = data.draw(st.sampled_from([None, None, ma.RAISE, ma.EXCLUDE, ma.INCLUDE]))
 
-    assert outcome(loader, value, unknown) == outcome(schema.load, value, unknown)
+    expected = outcome(schema.load, value, unknown)
+    assert outcome(loader, value, unknown) == expected
+    assert gathered(validating, value, unknown) == expected[:3]
 
 
 @PROPERTY
@@ -283,4 +317,34 @@ def test_load_properties_one_field_on_any_value(field: Any, data: st.DataObject,
     loader = make_loader(schema)
     value = data.draw(values(schema.fields["v"]))
 
-    assert outcome(loader, {"v": value}, None) == outcome(schema.load, {"v": value}, None)
+    expected = outcome(schema.load, {"v": value}, None)
+    assert outcome(loader, {"v": value}, None) == expected
+    assert gathered(make_validating_loader(schema), {"v": value}, None) == expected[:3]
+
+
+TEXT_ITEMS = st.text(max_size=4) | GARBAGE
+
+
+@st.composite
+def text_fields(draw: st.DrawFn) -> f.Field[Any]:
+    """A text field, or a list of one, as the compiler writes them inline."""
+    cls = draw(st.sampled_from([f.String, f.Email, Shout, Loud]))
+    validators = [*draw(st.sampled_from([[], *SIZED])), *draw(st.sampled_from(VALIDATORS["text"]))]
+    field = cls(allow_none=draw(st.booleans()), validate=validators)
+    if draw(st.booleans()):
+        return field
+    return f.List(field, validate=list(draw(st.sampled_from([[], *SIZED]))))
+
+
+@settings(PROPERTY, max_examples=300)
+@given(field=text_fields(), data=st.data(), json=st.sampled_from([None, True, False]))
+def test_load_properties_text_and_lists_of_text(field: Any, data: st.DataObject, json: Any):
+    schema = ma.Schema.from_dict({"v": field})()
+    if json is not None:
+        schema = copy_schema(schema)
+        harden_for_load(schema, json=json)
+    value = data.draw(st.lists(TEXT_ITEMS, max_size=4) | TEXT_ITEMS)
+
+    expected = outcome(schema.load, {"v": value}, None)
+    assert outcome(make_loader(schema), {"v": value}, None) == expected
+    assert gathered(make_validating_loader(schema), {"v": value}, None) == expected[:3]

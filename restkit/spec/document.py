@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
-import yaml
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, request
 
@@ -39,6 +38,8 @@ def spec_to_json(spec: Mapping[str, Any]) -> bytes:
 
 def spec_to_yaml(spec: Mapping[str, Any]) -> str:
     """Return the document as YAML, keys in their order."""
+    import yaml  # on first use: most apps serve JSON only, and PyYAML takes a while to import
+
     text: str = yaml.safe_dump(
         _plain(spec), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
     )
