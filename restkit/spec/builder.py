@@ -544,9 +544,15 @@ def _plain_json(value: Any) -> Any:
         return _json_values(value)
 
 
-def _number(value: Any) -> int | float:
+def _number(value: Any) -> Any:
     if type(value) is decimal.Decimal:
         return _decimal_number(value)
+    # Mappings and lists of a subclass (apispec's, restkit's own) are copied as plain ones,
+    # as _json_values copies them.
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list | tuple):
+        return list(value)
     raise TypeError  # anything else: orjson gives up and _json_values copies the document
 
 
