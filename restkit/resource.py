@@ -17,7 +17,7 @@ class TaskItem(Resource):
 from __future__ import annotations
 
 import inspect
-import weakref
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -43,22 +43,25 @@ __all__ = ["HTTP_METHODS", "Resource"]
 HTTP_METHODS: tuple[str, ...] = ("get", "put", "post", "delete", "patch")
 """The resource methods restkit serves, in the order they are documented."""
 
-_PARAMETERS: weakref.WeakKeyDictionary[Callable[..., Any], Mapping[str, inspect.Parameter]]
-_PARAMETERS = weakref.WeakKeyDictionary()
+_PARAMETERS = "__restkit_parameters__"
 
 
 def get_parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
     """Return the parameters of a resource method's signature, by name.
 
-    Each method's signature is read once (at class creation) and kept while the method lives:
+    Each method's signature is read once (at class creation) and kept on the function:
     mounting a resource and planning its views ask for it several times per method.
     """
-    try:
-        parameters = _PARAMETERS.get(function)
-    except TypeError:  # not weakly referable (a builtin, say): read it each time
+    if type(function) is not types.FunctionType:  # a bound method, a builtin: read it each time
         return inspect.signature(function).parameters
-    if parameters is None:
-        parameters = _PARAMETERS[function] = inspect.signature(function).parameters
+    # Kept with the function it was read from: functools.wraps copies a function's __dict__
+    # into its wrapper, whose signature may differ.
+    entry = function.__dict__.get(_PARAMETERS)
+    if entry is not None and entry[0] is function:
+        found: Mapping[str, inspect.Parameter] = entry[1]
+        return found
+    parameters = inspect.signature(function).parameters
+    function.__dict__[_PARAMETERS] = (function, parameters)
     return parameters
 
 
