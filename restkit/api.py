@@ -370,6 +370,9 @@ class Api:
                     converters=dict(parsed.converters),
                 )
             )
+        neighbours = [route.resource for route in blueprint.routes.values()]
+        for resource in dict.fromkeys(neighbours):
+            resource.check_blueprint(neighbours, f"blueprint {blueprint.name!r}")
         # Registering with the API's name as prefix names the endpoints "<api>.<blueprint>.<x>"
         # as a nested blueprint would, while allowing blueprints to be added after init_app.
         had_own = "url_rule_class" in vars(app)

@@ -207,6 +207,21 @@ class Resource:
             where: The URL rule, for error messages.
         """
 
+    @classmethod
+    def check_blueprint(cls, resources: Sequence[type[Resource]], where: str) -> None:
+        """Check the resources mounted beside this one, when the whole blueprint is known.
+
+        restkit calls it at `Api.init_app` for every resource of a blueprint, once all of its
+        routes are mounted. The default accepts any company; a subclass raises
+        `DeclarationError` when it depends on a neighbour that is missing or ambiguous (as a
+        `ModelCollection` does on the item resource whose URL it answers a create with).
+
+        Args:
+            resources: The resource classes of the blueprint's routes, in the order added
+                (a class mounted at two URLs appears twice).
+            where: The blueprint, for error messages.
+        """
+
 
 def _check_synchronous(cls: type[Resource]) -> None:
     """Refuse `async def` methods and hooks: restkit calls them and never awaits the result."""

@@ -390,6 +390,57 @@ class ModelCollection(ModelResource):
             problems=cls._problems(writes=True),
         )(post)
 
+    @classmethod
+    def check_blueprint(cls, resources: Sequence[type[Resource]], where: str) -> None:
+        """Check that a created row has exactly one item resource to be the `Location` of.
+
+        Checked when `POST` is the generated one and `get_location` is not overridden: the
+        blueprint must mount one `ModelItem` of the model (or, with `item=...`, that item at
+        most once here, and of the same model; it may be mounted in another blueprint).
+
+        Raises:
+            DeclarationError: There is no such item, or there are several.
+        """
+        super().check_blueprint(resources, where)
+        post = getattr(cls, "post", None)
+        if (
+            cls.model is None
+            or not getattr(post, _GENERATED, False)
+            or cls.get_location is not ModelCollection.get_location
+        ):
+            return
+        fix = "Mount one, set item=... on the collection, or override get_location()."
+        if cls.item is not None:
+            if cls.item.model is not cls.model:
+                raise DeclarationError(
+                    f"{cls.__name__}.item is {cls.item.__name__}, a resource of "
+                    f"{_model_name(cls.item)}, but {cls.__name__} creates {cls.model.__name__} "
+                    "rows, whose Location must be their own URL. Name an item of the same model."
+                )
+            count = resources.count(cls.item)
+            if count > 1:
+                raise DeclarationError(
+                    f"{cls.__name__}'s created rows are answered with the URL of "
+                    f"{cls.item.__name__}, which {where} mounts {count} times. Mount it once, "
+                    "or override get_location()."
+                )
+            return
+        items = list(
+            dict.fromkeys(
+                resource
+                for resource in resources
+                if issubclass(resource, ModelItem) and resource.model is cls.model
+            )
+        )
+        mounts = [r for r in resources if r in items]
+        if len(mounts) != 1:
+            names = ", ".join(r.__name__ for r in mounts)
+            found = f"several are ({names})" if mounts else "none is"
+            raise DeclarationError(
+                f"{cls.__name__} answers a created row with the URL of the ModelItem of "
+                f"{cls.model.__name__} in {where}, but {found} mounted there. {fix}"
+            )
+
     # -- hooks --------------------------------------------------------------------------------
 
     def filter_query(self, statement: Select[Any], query: Mapping[str, Any]) -> Select[Any]:
@@ -699,6 +750,10 @@ def _storable(naive: frozenset[str], data: Mapping[str, Any]) -> Mapping[str, An
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             stored[name] = value.astimezone(dt.UTC).replace(tzinfo=None)
     return stored
+
+
+def _model_name(resource: type[ModelResource]) -> str:
+    return resource.model.__name__ if resource.model is not None else "no model"
 
 
 def _primary_key(obj: Any) -> Any:
