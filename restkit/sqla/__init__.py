@@ -20,16 +20,19 @@ class TaskItem(ModelItem):
     model = Task
 ```
 
-See `restkit.sqla.resource` for the hooks, `restkit.sqla.filtering` for the query syntax,
+See `restkit.sqla.resource` for the hooks (and `restkit.sqla.collection` and
+`restkit.sqla.item` for those of each kind), `restkit.sqla.filtering` for the query syntax,
 `restkit.sqla.paging` for pagination and `restkit.sqla.errors` for the problems database
 errors become.
 """
 
 from __future__ import annotations
 
+from restkit.sqla.collection import ModelCollection
 from restkit.sqla.errors import database_problem
 from restkit.sqla.filtering import Filter, Operator
-from restkit.sqla.resource import ModelCollection, ModelItem, ModelResource
+from restkit.sqla.item import ModelItem
+from restkit.sqla.resource import ModelResource
 from restkit.sqla.schemas import make_model_schema
 
 __all__ = [
