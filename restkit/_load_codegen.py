@@ -72,9 +72,11 @@ class LoadCodegen(SourceWriter):
         (empty when the data is valid), for a schema that marshmallow's default
         `handle_error` would leave as they are; `None` for any other schema.
         """
+        if type(schema).handle_error is not ma.Schema.handle_error:
+            return None
         self.schema_function(schema, 0)
         item = self._items.get(id(schema))
-        if item is None or type(schema).handle_error is not ma.Schema.handle_error:
+        if item is None:
             return None
         name = self.bind(None, "gather")
         self.lines += [f"def {name}(data, unknown):", *self._gather(schema, item)]

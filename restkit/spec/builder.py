@@ -5,7 +5,8 @@ globals, so the document can be built and tested without a request. apispec's ma
 plugin turns schemas into JSON Schema; restkit adds what the code does and apispec cannot know:
 path parameters from Flask's converters, header names, multipart bodies with files, the
 problems each operation can answer with, operationIds, and the translations that differ
-between OpenAPI 3.0 and 3.1 (exclusive bounds, examples, files).
+between OpenAPI 3.0 and 3.1 (exclusive bounds, examples, files). The schema conversion itself,
+apispec's with restkit's rules, is `restkit.spec._converter`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import marshmallow as ma
 import orjson
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from apispec.ext.marshmallow.common import MODIFIERS
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 
 from restkit._locations import is_multiple
@@ -29,180 +29,30 @@ from restkit.operation import Operation
 from restkit.parsing import effective_unknown, header_name
 from restkit.problems import (
     PROBLEM_CONTENT_TYPE,
-    InputErrorSchema,
     ProblemSchema,
     ValidationProblemSchema,
     problem_for_status,
 )
 from restkit.resource import HTTP_METHODS
+from restkit.spec._converter import (
+    NUL_FREE_PATTERN,
+    ComponentNames,
+    Converter,
+    component_name,
+    translate_examples,
+    true_types,
+    types_of,
+)
 from restkit.spec.features import FeatureWriter
 from restkit.spec.operation_ids import make_operation_id
 from restkit.spec.paths import converter_schema, openapi_path
 from restkit.spec.security import SecurityWriter
 
-__all__ = ["build_spec", "component_name"]
+__all__ = ["NUL_FREE_PATTERN", "build_spec", "component_name"]
 
 _BODY_LOCATIONS = ("body", "form", "files")
 _PARAMETER_LOCATIONS = {"query": "query", "headers": "header", "cookies": "cookie"}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def component_name(schema: type[ma.Schema] | ma.Schema) -> str | None:
-    """Return the component name of a schema, or `None` to write it inline.
-
-    The name is the class's name without a `Schema` suffix (`TaskSchema` → `Task`). A schema
-    instance narrowed by `only`, `exclude`, `partial`, `load_only` or `dump_only` is another
-    shape than its class, so it is written inline; so are the nameless schemas of
-    `Schema.from_dict` and dicts of fields.
-    """
-    cls = schema if isinstance(schema, type) else type(schema)
-    if not isinstance(schema, type) and any(getattr(schema, name) for name in MODIFIERS):
-        return None
-    name = cls.__name__
-    if name in ("Schema", "GeneratedSchema"):
-        return None
-    if name.endswith("Schema") and len(name) > len("Schema"):
-        name = name[: -len("Schema")]
-    return name
-
-
-class _Converter(OpenAPIConverter):
-    """apispec's converter, with the translations that differ between OpenAPI versions."""
-
-    def field2range(self, field: ma.fields.Field[Any], ret: dict[str, Any]) -> dict[str, Any]:
-        """Translate `Range` validators, exclusive bounds included (apispec drops them)."""
-        if not set(_types(ret)) & {"number", "integer"}:
-            return dict(super().field2range(field, ret))
-        lower: tuple[Any, bool] | None = None
-        upper: tuple[Any, bool] | None = None
-        for validator in field.validators:
-            if not isinstance(validator, ma.validate.Range):
-                continue
-            # The tightest bound wins; of two equal ones, the exclusive one.
-            if validator.min is not None:
-                candidate = (validator.min, validator.min_inclusive)
-                if lower is None or (candidate[0], not candidate[1]) > (lower[0], not lower[1]):
-                    lower = candidate
-            if validator.max is not None:
-                candidate = (validator.max, validator.max_inclusive)
-                if upper is None or (candidate[0], candidate[1]) < (upper[0], upper[1]):
-                    upper = candidate
-        attributes: dict[str, Any] = {}
-        for bound, keyword in ((lower, "Minimum"), (upper, "Maximum")):
-            if bound is None:
-                continue
-            value, inclusive = bound
-            if inclusive:
-                attributes[keyword.lower()] = value
-            elif self.openapi_version.minor >= 1:
-                attributes[f"exclusive{keyword}"] = value  # JSON Schema 2020-12: a number
-            else:
-                attributes[keyword.lower()] = value  # OpenAPI 3.0: a boolean beside it
-                attributes[f"exclusive{keyword}"] = True
-        return attributes
-
-    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
-        """Write `additionalProperties` from `unknown` also when `Meta.description` is set."""
-        converted: dict[str, Any] = super().schema2jsonschema(schema)
-        instance = schema if isinstance(schema, ma.Schema) else schema()
-        if "additionalProperties" not in converted and instance.unknown != ma.EXCLUDE:
-            converted["additionalProperties"] = instance.unknown == ma.INCLUDE
-        return converted
-
-
-NUL_FREE_PATTERN = "^[^\\x00]*$"
-"""The pattern of a string without the NUL character, which restkit refuses on input."""
-
-
-def _types(schema: Mapping[str, Any]) -> list[str]:
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        return kind
-    return [kind] if isinstance(kind, str) else []
-
-
-def _true_types(
-    converter: OpenAPIConverter, field: ma.fields.Field[Any], ret: dict[str, Any], **_: Any
-) -> dict[str, Any]:
-    """Correct what apispec writes for fields that restkit sends differently."""
-    if isinstance(field, ma.fields.Number) and field.as_string:
-        # as_string numbers are sent as strings, and restkit reads them only as strings.
-        kinds = _types(ret)
-        ret["type"] = ["string", *[kind for kind in kinds if kind == "null"]]
-        if len(ret["type"]) == 1:
-            ret["type"] = "string"
-        ret["format"] = "decimal" if isinstance(field, ma.fields.Decimal) else "number"
-        for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            ret.pop(keyword, None)
-    elif isinstance(field, ma.fields.NaiveDateTime) and ret.get("format") == "date-time":
-        # A naive datetime has no offset, which RFC 3339's date-time requires.
-        ret.pop("format")
-        ret.setdefault("description", "A date and time without a time zone offset.")
-    elif isinstance(field, ma.fields.DateTime) and field.format in ("timestamp", "timestamp_ms"):
-        # Dumped as a number of seconds (or milliseconds) since 1970.
-        ret["type"] = ["number", "null"] if "null" in _types(ret) else "number"
-        for keyword in ("format", "pattern", "min", "max"):
-            ret.pop(keyword, None)
-    if (
-        isinstance(field, ma.fields.String)
-        and _read_by_restkit(field)
-        and "string" in _types(ret)
-        and not {"pattern", "format", "enum", "const"} & ret.keys()
-    ):
-        # restkit refuses NUL in strings (restkit._fields); other constraints already do.
-        ret["pattern"] = NUL_FREE_PATTERN
-    # apispec leaves null keywords for formats it does not know (strftime patterns, "rfc").
-    for keyword in [keyword for keyword, value in ret.items() if value is None]:
-        ret.pop(keyword)
-    return {}
-
-
-def _read_by_restkit(field: ma.fields.Field[Any]) -> bool:
-    """Whether restkit loads the field's values: bound in a schema, in no dump-only field.
-
-    An `Enum`'s own string field is unbound (its values are the enum's); restkit's problem
-    schemas only answer.
-    """
-    node: Any = field
-    while isinstance(node, ma.fields.Field):
-        if node.dump_only:
-            return False
-        node = node.parent
-    return isinstance(node, ma.Schema) and not isinstance(node, ProblemSchema | InputErrorSchema)
-
-
-def _translate_examples(
-    converter: OpenAPIConverter, field: ma.fields.Field[Any], ret: dict[str, Any], **_: Any
-) -> dict[str, Any]:
-    # OpenAPI 3.1 schemas are JSON Schema 2020-12, where `example` gave way to `examples`.
-    if "example" in ret:
-        ret["examples"] = [ret.pop("example")]
-    return {}
-
-
-class _Names:
-    """Resolves component names and refuses two different schemas under one name."""
-
-    def __init__(self) -> None:
-        self.owners: dict[str, type[ma.Schema]] = {}
-
-    def __call__(self, schema: type[ma.Schema] | ma.Schema) -> str | None:
-        name = component_name(schema)
-        if name is None:
-            return None
-        cls = schema if isinstance(schema, type) else type(schema)
-        owner = self.owners.setdefault(name, cls)
-        if owner is not cls:
-            raise DeclarationError(
-                f"Two schemas would both be the OpenAPI component {name!r}: "
-                f"{_qualified(owner)} and {_qualified(cls)}. Rename one of the classes; "
-                "component names come from class names without the 'Schema' suffix."
-            )
-        return name
-
-
-def _qualified(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 class _Builder:
@@ -216,10 +66,10 @@ class _Builder:
         store_failure: str = "closed",
         secured: bool = False,
     ):
-        self.names = _Names()
+        self.names = ComponentNames()
         resolver = cast(Callable[[type[ma.Schema]], str], self.names)  # None means inline
         self.plugin = MarshmallowPlugin(schema_name_resolver=resolver)
-        self.plugin.Converter = _Converter
+        self.plugin.Converter = Converter
         self.spec = APISpec(
             title=title,
             version=version,
@@ -230,9 +80,9 @@ class _Builder:
         self.v31 = openapi_version.startswith("3.1")
         # APISpec(plugins=...) gave the plugin its converter.
         self.converter = cast(OpenAPIConverter, self.plugin.converter)
-        self.converter.add_attribute_function(_true_types)
+        self.converter.add_attribute_function(true_types)
         if self.v31:
-            self.converter.add_attribute_function(_translate_examples)
+            self.converter.add_attribute_function(translate_examples)
         self.problem = self.resolve(ProblemSchema)
         self.validation_problem = self.resolve(ValidationProblemSchema)
         self.operation_ids: dict[str, str] = {}
@@ -322,7 +172,7 @@ class _Builder:
             fields = _fields_by_key(declared.schema)
             for parameter in parameters:
                 field = fields.get(parameter["name"])
-                if "array" in _types(parameter["schema"]) and field is not None:
+                if "array" in types_of(parameter["schema"]) and field is not None:
                     _list_style(parameter, where, multiple=is_multiple(field))
                 if location == "headers" and field is not None and field.data_key is None:
                     parameter["name"] = header_name(parameter["name"])
@@ -379,7 +229,7 @@ class _Builder:
             binary["contentMediaType"] = "application/octet-stream"
         for name, prop in converted.get("properties", {}).items():
             description = prop.get("description")
-            items = prop.get("type") == "array" or "array" in _types(prop)
+            items = prop.get("type") == "array" or "array" in types_of(prop)
             replacement: dict[str, Any] = (
                 {"type": "array", "items": dict(binary)} if items else dict(binary)
             )
