@@ -17,9 +17,8 @@ class TaskItem(Resource):
 from __future__ import annotations
 
 import inspect
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import MappingProxyType
+from types import FunctionType, MappingProxyType
 from typing import Any, ClassVar
 
 from restkit.auth import AuthLike
@@ -52,7 +51,7 @@ def get_parameters(function: Callable[..., Any]) -> Mapping[str, inspect.Paramet
     Each method's signature is read once (at class creation) and kept on the function:
     mounting a resource and planning its views ask for it several times per method.
     """
-    if type(function) is not types.FunctionType:  # a bound method, a builtin: read it each time
+    if type(function) is not FunctionType:  # a bound method, a builtin: read it each time
         return inspect.signature(function).parameters
     # Kept with the function it was read from: functools.wraps copies a function's __dict__
     # into its wrapper, whose signature may differ.
